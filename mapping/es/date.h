@@ -1,0 +1,26 @@
+// The Elasticsearch `date` processor for the formats the MISP pipelines use: UNIX, UNIX_MS and
+// ISO8601, timezone UTC, output format yyyy-MM-dd'T'HH:mm:ss.SSSXXX.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace misp::mapping::es {
+
+enum class DateFormat { kUnix, kUnixMs, kIso8601 };
+
+// Epoch milliseconds, or nullopt when text does not parse in that format.
+std::optional<std::int64_t> parse_unix(std::string_view text);     // Double.parseDouble * 1000
+std::optional<std::int64_t> parse_unix_ms(std::string_view text);  // Long.parseLong
+std::optional<std::int64_t> parse_iso8601(std::string_view text);
+
+// Tries formats in order, like the processor. nullopt means "unable to parse date [text]".
+std::optional<std::int64_t> parse_date(std::string_view text,
+                                       std::initializer_list<DateFormat> formats);
+
+// 2021-05-21T10:22:12.000Z; years past 9999 get a '+' as java.time prints them.
+std::string format_millis(std::int64_t epoch_ms);
+
+}  // namespace misp::mapping::es

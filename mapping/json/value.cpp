@@ -1,0 +1,80 @@
+#include "mapping/json/value.h"
+
+#include <cstring>
+
+namespace misp::json {
+
+Value Doc::new_object(std::size_t reserve) {
+  Value v;
+  v.type = Type::kObject;
+  v.o = new (arena_.allocate(sizeof(Object), alignof(Object))) Object(&arena_);
+  if (reserve) v.o->reserve(reserve);
+  return v;
+}
+
+Value Doc::new_array(std::size_t reserve) {
+  Value v;
+  v.type = Type::kArray;
+  v.a = new (arena_.allocate(sizeof(Array), alignof(Array))) Array(&arena_);
+  if (reserve) v.a->reserve(reserve);
+  return v;
+}
+
+std::string_view Doc::copy(std::string_view text) {
+  if (text.empty()) return {};
+  auto* p = static_cast<char*>(arena_.allocate(text.size(), 1));
+  std::memcpy(p, text.data(), text.size());
+  return {p, text.size()};
+}
+
+Value Doc::new_string(std::string_view text) { return Value::string_view(copy(text)); }
+
+Value* find_member(Value& object, std::string_view key) {
+  if (object.type != Type::kObject) return nullptr;
+  for (auto& m : *object.o)
+    if (m.key == key) return &m.value;
+  return nullptr;
+}
+
+const Value* find_member(const Value& object, std::string_view key) {
+  return find_member(const_cast<Value&>(object), key);
+}
+
+void set_member(Value& object, std::string_view key, Value value) {
+  if (Value* existing = find_member(object, key)) {
+    *existing = value;
+    return;
+  }
+  object.o->push_back(Member{key, value});
+}
+
+bool erase_member(Value& object, std::string_view key) {
+  if (object.type != Type::kObject) return false;
+  auto& members = *object.o;
+  for (auto it = members.begin(); it != members.end(); ++it) {
+    if (it->key == key) {
+      members.erase(it);
+      return true;
+    }
+  }
+  return false;
+}
+
+Value clone(Doc& doc, const Value& v) {
+  switch (v.type) {
+    case Type::kArray: {
+      Value out = doc.new_array(v.a->size());
+      for (const auto& e : *v.a) out.a->push_back(clone(doc, e));
+      return out;
+    }
+    case Type::kObject: {
+      Value out = doc.new_object(v.o->size());
+      for (const auto& m : *v.o) out.o->push_back(Member{m.key, clone(doc, m.value)});
+      return out;
+    }
+    default:
+      return v;
+  }
+}
+
+}  // namespace misp::json

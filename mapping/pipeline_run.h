@@ -1,0 +1,33 @@
+// What one pipeline run needs and yields, shared by the two data streams' pipelines.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "mapping/indicator.h"
+#include "mapping/json/parse.h"
+#include "mapping/options.h"
+#include "mapping/pipeline.h"
+
+namespace misp::mapping {
+
+struct PipelineRun {
+  const Options& options;
+  json::Parser& parser;
+  const IndicatorClassifier& indicator;
+  std::string id;        // _id written by the fingerprint processor
+  bool dropped = false;  // the `drop` processor ran
+};
+
+// The `json` processor: parses the text at `from` into `to`. Throws ProcessorFailure.
+void json_processor(Ctx& ctx, PipelineRun& run, std::string_view from, std::string_view to);
+
+// The two pipelines. Each throws ProcessorFailure where Elasticsearch's would fail.
+void run_threat_pipeline(Ctx& ctx, PipelineRun& run);
+void run_threat_attributes_pipeline(Ctx& ctx, PipelineRun& run);
+
+// Pipeline names as Fleet installs them; they appear in processor error messages.
+inline constexpr std::string_view kThreatPipeline = "logs-ti_misp.threat-1.48.2";
+inline constexpr std::string_view kThreatAttributesPipeline = "logs-ti_misp.threat_attributes-1.48.2";
+
+}  // namespace misp::mapping

@@ -1,0 +1,157 @@
+// The `ti_misp.threat` ingest pipeline (pipelines reference section 2b), step by step.
+#include "mapping/es/fingerprint.h"
+#include "mapping/pipeline_run.h"
+
+namespace misp::mapping {
+
+using es::DateFormat;
+using json::Value;
+
+void json_processor(Ctx& ctx, PipelineRun& run, std::string_view from, std::string_view to) {
+  Value* src = ctx.get(from);
+  if (!src || !src->is_string())
+    throw ProcessorFailure("field [" + std::string(from) + "] not present as part of path [" +
+                           std::string(from) + "]");
+  Value parsed;
+  std::string error;
+  if (!run.parser.parse(src->str(), ctx.doc(), parsed, error))
+    throw ProcessorFailure("cannot parse [" + std::string(from) + "] as JSON: " + error);
+  ctx.set(to, parsed);
+}
+
+namespace {
+
+void remove_if_empty(Ctx& ctx, std::string_view path) {
+  Value* v = ctx.get(path);
+  if (!v) return;
+  if ((v->is_array() && v->a->empty()) || (v->is_object() && v->o->empty())) ctx.remove(path);
+}
+
+void set_tlp_and_tags(Ctx& ctx, std::string_view tag_path, bool allow_duplicates) {
+  Value* tags = ctx.get(tag_path);
+  if (!tags || !tags->is_array()) return;
+  json::Doc& doc = ctx.doc();
+  Value tlp = doc.new_array();
+  std::vector<std::string_view> names;
+  for (const auto& t : *tags->a) {
+    const Value* name = json::find_member(t, "name");
+    if (!name || !name->is_string()) continue;
+    std::string cleaned;
+    for (char c : name->str())
+      if (c != '\\' && c != '"') cleaned += c;
+    std::string_view n = doc.copy(cleaned);
+    names.push_back(n);
+    if (n.starts_with("tlp:")) {
+      std::string upper(n.substr(4));
+      for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      tlp.a->push_back(doc.new_string(upper));
+    }
+  }
+  if (!ctx.has("tags")) ctx.set("tags", doc.new_array());
+  for (auto n : names) ctx.append("tags", n, allow_duplicates);
+  Value marking = doc.new_object(1);
+  marking.o->push_back({"tlp", tlp});
+  ctx.set("threat.indicator.marking", marking);
+}
+
+}  // namespace
+
+void run_threat_pipeline(Ctx& ctx, PipelineRun& run) {
+  json::Doc& doc = ctx.doc();
+  ctx.set("ecs.version", "8.11.0");
+  ctx.set("event.kind", "enrichment");
+  Value category = doc.new_array(1), type = doc.new_array(1);
+  category.a->push_back(Value::string_view("threat"));
+  type.a->push_back(Value::string_view("indicator"));
+  ctx.set("event.category", category);
+  ctx.set("event.type", type);
+  if (!ctx.non_null("event.original"))
+    ctx.rename("message", "event.original");
+  else
+    ctx.remove("message");
+  json_processor(ctx, run, "event.original", "json");
+
+  if (Value* response = ctx.get("json.response"); response && !response->is_null()) {
+    bool empty = (response->is_array() && response->a->empty()) ||
+                 (response->is_object() && response->o->empty()) ||
+                 (response->is_string() && response->s.size == 0);
+    if (empty) {
+      run.dropped = true;
+      return;
+    }
+  }
+
+  try {
+    auto id = es::fingerprint(ctx.root(),
+                              {"json.Event.timestamp", "json.Event.Attribute.first_seen",
+                               "json.Event.Attribute.uuid", "json.Event.Object.Attribute.uuid"});
+    if (id) run.id = *id;
+  } catch (const std::invalid_argument& e) {
+    throw ProcessorFailure(e.what());
+  }
+
+  ctx.rename("json.Event", "misp.event", /*ignore_missing=*/false);
+  // Compares with the string 'false' although MISP sends a boolean, so this is nearly always misp.
+  if (ctx.str("misp.event.Orgc.local") != "false" || !ctx.has("misp.event.Orgc.local")) {
+    ctx.set("threat.indicator.provider", "misp");
+  } else if (Value* name = ctx.get("misp.event.Orgc.name"); name && name->is_string() && name->s.size) {
+    ctx.set("threat.indicator.provider", *name);
+  }
+  for (auto p : {"misp.event.ShadowAttribute", "misp.event.RelatedEvent", "misp.event.Galaxy",
+                 "misp.event.EventReport", "misp.event.Attribute.Galaxy",
+                 "misp.event.Attribute.ShadowAttribute", "misp.event.Object.Attribute.Galaxy",
+                 "misp.event.Object.Attribute.ShadowAttribute", "misp.event.Object.ObjectReference"})
+    ctx.remove(p);
+  remove_if_empty(ctx, "misp.event.Attribute");
+  remove_if_empty(ctx, "misp.event.Object");
+
+  ctx.date_or_note("misp.event.timestamp", "@timestamp", {DateFormat::kUnix},
+                   "date_event_timestamp");
+  ctx.date_or_note("misp.event.publish_timestamp", "", {DateFormat::kUnix},
+                   "date_event_publish_timestamp");
+
+  ctx.rename("misp.event.Attribute", "misp.attribute");
+  ctx.rename("misp.event.Object", "misp.object");
+  ctx.rename("misp.object.Attribute", "misp.object.attribute");
+  ctx.rename("misp.object.meta-category", "misp.object.meta_category");
+  ctx.rename("misp.event.Orgc", "misp.orgc");
+  ctx.rename("misp.event.Org", "misp.org");
+  ctx.rename("misp.event.Tag", "misp.tag");
+  if (ctx.non_null("misp.object")) {
+    // The object's attribute is the indicator; the event-level attribute becomes its context.
+    ctx.rename("misp.attribute", "misp.context.attribute");
+    ctx.rename("misp.object.attribute", "misp.attribute");
+  }
+  ctx.date_or_note("misp.attribute.timestamp", "", {DateFormat::kUnix}, "date_attribute_timestamp",
+                   true);
+  ctx.date_or_note("misp.context.attribute.timestamp", "", {DateFormat::kUnix},
+                   "date_context_attribute_timestamp", true);
+  ctx.date_or_note("misp.object.timestamp", "", {DateFormat::kUnix}, "date_object_timestamp", true);
+
+  ctx.set("threat.feed.name", "MISP");
+  ctx.rename("misp.attribute.first_seen", "threat.indicator.first_seen");
+  ctx.rename("misp.attribute.last_seen", "threat.indicator.last_seen");
+  ctx.convert_long("misp.event.analysis", "threat.indicator.scanner_stats");
+  ctx.convert_long("misp.event.threat_level_id");
+
+  run.indicator.classify(ctx, Dataset::kThreat, run.options.strict_elastic_parity);
+
+  ctx.rename("misp.event.event_creator_email", "user.email");
+  if (ctx.non_null("user.email")) ctx.append("user.roles", "reporting_user");
+  if (ctx.non_null("misp.tag")) set_tlp_and_tags(ctx, "misp.tag", /*allow_duplicates=*/true);
+
+  for (auto p : {"misp.event.distribution", "misp.object.distribution",
+                 "misp.context.event.distribution", "misp.attribute.distribution",
+                 "misp.context.attribute.distribution", "threat.indicator.port",
+                 "misp.event.attribute_count"})
+    ctx.convert_long(p);
+
+  remove_nulls(ctx.root());
+  bool keep_value = ctx.has("_tmp.keep_value");
+  if (ctx.non_null("threat.indicator.type") && !keep_value) ctx.remove("misp.attribute.value");
+  for (auto p : {"misp.event.Attribute.timestamp", "misp.event.timestamp", "misp.tag", "misp.org",
+                 "misp.event.analysis", "_tmp", "json"})
+    ctx.remove(p);
+}
+
+}  // namespace misp::mapping
