@@ -155,9 +155,9 @@ std::string digest_base64(HashMethod method, std::string_view bytes) {
 }
 
 std::optional<std::string> fingerprint_stream(const Value& doc,
-                                              std::initializer_list<std::string_view> fields,
+                                              std::span<const std::string_view> fields,
                                               std::string_view salt, bool ignore_missing) {
-  std::vector<std::string_view> sorted(fields);
+  std::vector<std::string_view> sorted(fields.begin(), fields.end());
   std::sort(sorted.begin(), sorted.end());  // ASCII field names: byte order == UTF-16 order
   std::string out;
   if (java_has_text(salt)) out += salt;
@@ -175,7 +175,7 @@ std::optional<std::string> fingerprint_stream(const Value& doc,
   return out;
 }
 
-std::optional<std::string> fingerprint(const Value& doc, std::initializer_list<std::string_view> fields,
+std::optional<std::string> fingerprint(const Value& doc, std::span<const std::string_view> fields,
                                        HashMethod method, std::string_view salt, bool ignore_missing) {
   auto stream = fingerprint_stream(doc, fields, salt, ignore_missing);
   if (!stream) return std::nullopt;

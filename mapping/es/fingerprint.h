@@ -5,6 +5,7 @@
 
 #include <initializer_list>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -18,13 +19,17 @@ enum class HashMethod { kMd5, kSha1, kSha256, kSha512, kMurmurHash3 };
 // target untouched). Throws std::invalid_argument with the processor's message for a missing field
 // without ignore_missing, or a value Java cannot hash (an integer beyond the long range).
 std::optional<std::string> fingerprint_stream(const json::Value& doc,
-                                              std::initializer_list<std::string_view> fields,
+                                              std::span<const std::string_view> fields,
                                               std::string_view salt, bool ignore_missing);
 
 std::optional<std::string> fingerprint(const json::Value& doc,
-                                       std::initializer_list<std::string_view> fields,
+                                       std::span<const std::string_view> fields,
                                        HashMethod method = HashMethod::kSha1,
                                        std::string_view salt = {}, bool ignore_missing = true);
+inline std::optional<std::string> fingerprint(const json::Value& doc,
+                                              std::initializer_list<std::string_view> fields) {
+  return fingerprint(doc, std::span<const std::string_view>(fields.begin(), fields.size()));
+}
 
 std::string digest_base64(HashMethod method, std::string_view bytes);
 std::string base64(std::string_view bytes);

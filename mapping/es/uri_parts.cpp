@@ -270,6 +270,8 @@ std::optional<UriParts> parse_java_uri(std::string_view s) {
     auto slash = rest.find('/', 2);
     std::string_view auth = rest.substr(2, slash == std::string_view::npos ? rest.size() - 2 : slash - 2);
     rest = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash);
+    // An empty authority is allowed only before a path, query or fragment ("Expected authority").
+    if (auth.empty() && rest.empty() && !out.query && !out.fragment) return std::nullopt;
     Authority a;
     if (!auth.empty() && !parse_authority(auth, a)) return std::nullopt;
     out.domain = a.host;

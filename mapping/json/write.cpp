@@ -69,8 +69,32 @@ void write_go_double(double d, std::string& out) {
     out += exp;
     return;
   }
-  r = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::fixed);
-  out.append(buf, static_cast<std::size_t>(r.ptr - buf));
+  // Shortest round-trip digits, laid out without an exponent (Go pads with zeros where C++'s
+  // fixed form would print the exact binary value).
+  r = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);
+  std::string_view sci(buf, static_cast<std::size_t>(r.ptr - buf));
+  if (sci[0] == '-') {
+    out += '-';
+    sci.remove_prefix(1);
+  }
+  auto e = sci.find('e');
+  std::string digits;
+  for (char c : sci.substr(0, e))
+    if (c != '.') digits += c;
+  int exp = 0;
+  std::from_chars(sci.data() + e + 1 + (sci[e + 1] == '+'), sci.data() + sci.size(), exp);
+  if (exp < 0) {
+    out += "0.";
+    out.append(static_cast<std::size_t>(-exp - 1), '0');
+    out += digits;
+  } else if (static_cast<std::size_t>(exp) + 1 >= digits.size()) {
+    out += digits;
+    out.append(static_cast<std::size_t>(exp) + 1 - digits.size(), '0');
+  } else {
+    out.append(digits, 0, static_cast<std::size_t>(exp) + 1);
+    out += '.';
+    out.append(digits, static_cast<std::size_t>(exp) + 1);
+  }
 }
 
 // Decodes one UTF-8 sequence at s[i]; returns its length, or 0 when invalid.
@@ -145,12 +169,26 @@ void write_go_string(std::string_view s, std::string& out) {
 void write_string(std::string_view s, std::string& out) {
   out += '"';
   std::size_t start = 0;
-  for (std::size_t i = 0; i < s.size(); ++i) {
+  for (std::size_t i = 0; i < s.size();) {
     auto c = static_cast<unsigned char>(s[i]);
-    if (needs_escape(c)) {
+    if (c < 0x80) {
+      if (needs_escape(c)) {
+        out.append(s.data() + start, i - start);
+        append_basic_escape(c, out);
+        start = i + 1;
+      }
+      ++i;
+      continue;
+    }
+    // Output must stay valid UTF-8 whatever came in: invalid bytes become U+FFFD.
+    unsigned cp;
+    std::size_t n = utf8_len(s, i, cp);
+    if (n == 0) {
       out.append(s.data() + start, i - start);
-      append_basic_escape(c, out);
-      start = i + 1;
+      out += "\ufffd";
+      start = ++i;
+    } else {
+      i += n;
     }
   }
   out.append(s.data() + start, s.size() - start);

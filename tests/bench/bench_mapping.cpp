@@ -1,0 +1,149 @@
+// Mapping speed against the floor of merely parsing the same bytes with simdjson.
+//   build/default/tests/bench_mapping --benchmark_repetitions=5
+// Every fixture maps once and checks the result against ../shared/vectors before timing.
+#include <benchmark/benchmark.h>
+#include <simdjson.h>
+#include <sys/resource.h>
+
+#include <nlohmann/json.hpp>
+
+#include "mapping/mapper.h"
+#include "mapping/json/parse.h"
+#include "plugin/split.h"
+#include "tests/support/golden.h"
+#include "tests/support/json_diff.h"
+#include "tests/support/vectors.h"
+
+namespace {
+
+using Json = nlohmann::json;
+using misp::mapping::Dataset;
+
+struct Vector {
+  std::vector<std::string> lines;
+  misp::mapping::Options options;
+  std::string error;  // a mismatch found before timing
+  std::size_t bytes = 0;
+};
+
+Vector load(const std::string& dir, const std::string& name, Dataset dataset) {
+  Vector v;
+  auto base = misp::test::shared_path("vectors/" + dir + "/" + name);
+  v.lines = misp::test::read_lines(base + ".ndjson");
+  auto spec = Json::parse(misp::test::read_file(base + ".expected.json"));
+  v.options = misp::test::options_from_config(spec["config"], dataset);
+  misp::mapping::Mapper mapper(v.options);
+  for (std::size_t i = 0; i < v.lines.size(); ++i) {
+    v.bytes += v.lines[i].size();
+    auto got = Json::parse(mapper.map(v.lines[i]).document);
+    auto want = spec["expected"][i];
+    misp::test::drop_host_fields(got);
+    misp::test::drop_host_fields(want);
+    auto diff = misp::test::json_diff(want, got);
+    if (!diff.empty() && v.error.empty()) v.error = name + " line " + std::to_string(i + 1) + ": " + diff;
+  }
+  return v;
+}
+
+void run_mapping(benchmark::State& state, const Vector& v) {
+  if (!v.error.empty()) {
+    state.SkipWithError(v.error.c_str());
+    return;
+  }
+  misp::mapping::Mapper mapper(v.options);
+  for (auto _ : state) {
+    for (const auto& line : v.lines) {
+      auto out = mapper.map(line);
+      benchmark::DoNotOptimize(out.document.data());
+    }
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * v.lines.size()));
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * v.bytes));
+}
+
+void run_simdjson(benchmark::State& state, const Vector& v) {
+  simdjson::dom::parser parser;
+  std::vector<simdjson::padded_string> padded;
+  for (const auto& l : v.lines) padded.emplace_back(l);
+  for (auto _ : state) {
+    for (const auto& p : padded) {
+      auto doc = parser.parse(p);
+      benchmark::DoNotOptimize(doc.error());
+    }
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * v.lines.size()));
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * v.bytes));
+}
+
+const Vector& seed() {
+  static const Vector v = load("threat", "seed-example", Dataset::kThreat);
+  return v;
+}
+const Vector& attributes() {
+  static const Vector v = load("threat_attributes", "sample", Dataset::kThreatAttributes);
+  return v;
+}
+
+void BM_Mapping_ThreatSeedExample(benchmark::State& s) { run_mapping(s, seed()); }
+void BM_Simdjson_ThreatSeedExample(benchmark::State& s) { run_simdjson(s, seed()); }
+void BM_Mapping_ThreatAttributesSample(benchmark::State& s) { run_mapping(s, attributes()); }
+void BM_Simdjson_ThreatAttributesSample(benchmark::State& s) { run_simdjson(s, attributes()); }
+
+// The same seed document without preserve_original_event: no event.original to escape.
+void BM_Mapping_ThreatSeedExampleNoOriginal(benchmark::State& s) {
+  Vector v = seed();
+  v.options.tags = {"forwarded", "misp-threat"};
+  run_mapping(s, v);
+}
+
+// A whole events page: split + map of an event with N attributes. Reports peak RSS, which must
+// not grow with N beyond the body itself.
+void BM_SplitAndMap_LargeEvent(benchmark::State& state) {
+  const auto n = static_cast<std::size_t>(state.range(0));
+  std::string body = R"({"response": [{"Event":{"uuid":"e","info":"bench","timestamp":"1700000000",)"
+                     R"("analysis":"0","distribution":"1","Orgc":{"name":"ORG","local":true},"Attribute":[)";
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i) body += ',';
+    body += R"({"id":")" + std::to_string(i) + R"(","type":"ip-dst","category":"Network activity",)"
+            R"("value":"192.0.2.)" + std::to_string(i % 250) + R"(","uuid":"u-)" + std::to_string(i) +
+            R"(","timestamp":"1700000000","distribution":"5","to_ids":true,"first_seen":null})";
+  }
+  body += "],\"Object\":[]}}]}";
+  misp::json::Parser parser;
+  misp::mapping::Options o;
+  o.now_ms = 1'700'000'000'000;
+  misp::mapping::Mapper mapper(o);
+  std::size_t docs = 0;
+  for (auto _ : state) {
+    misp::json::Doc doc;
+    misp::json::Value v;
+    std::string err;
+    if (!parser.parse(body, doc, v, err)) {
+      state.SkipWithError(err.c_str());
+      return;
+    }
+    docs = misp::plugin::split_events_response(v, misp::plugin::SplitMode::kPerIndicator,
+                                               [&](std::string_view m) {
+                                                 auto out = mapper.map(m);
+                                                 benchmark::DoNotOptimize(out.document.data());
+                                               });
+  }
+  if (docs != n) state.SkipWithError("split lost documents");
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  state.counters["peak_rss_MiB"] = static_cast<double>(ru.ru_maxrss) / 1024.0;
+  state.counters["body_MiB"] = static_cast<double>(body.size()) / (1024.0 * 1024.0);
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * n));
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * body.size()));
+}
+
+BENCHMARK(BM_Mapping_ThreatSeedExample);
+BENCHMARK(BM_Mapping_ThreatSeedExampleNoOriginal);
+BENCHMARK(BM_Simdjson_ThreatSeedExample);
+BENCHMARK(BM_Mapping_ThreatAttributesSample);
+BENCHMARK(BM_Simdjson_ThreatAttributesSample);
+BENCHMARK(BM_SplitAndMap_LargeEvent)->ArgName("attrs")->RangeMultiplier(10)->Range(1000, 300000)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();
