@@ -228,12 +228,28 @@ std::string format_millis(std::int64_t ms) {
   std::int64_t y;
   unsigned m, d;
   civil_from_days(days, y, m, d);
-  auto secs = rem / 1000;
-  char buf[64];
-  const char* fmt = y > 9999 ? "+%lld-%02u-%02uT%02d:%02d:%02d.%03dZ" : "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ";
-  std::snprintf(buf, sizeof buf, fmt, static_cast<long long>(y), m, d, static_cast<int>(secs / 3600),
-                static_cast<int>(secs / 60 % 60), static_cast<int>(secs % 60), static_cast<int>(rem % 1000));
-  return buf;
+  if (y < 0 || y > 9999) {  // rare: java.time's sign and width rules
+    char buf[64];
+    auto secs = rem / 1000;
+    std::snprintf(buf, sizeof buf, "%s%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ", y > 9999 ? "+" : "",
+                  static_cast<long long>(y), m, d, static_cast<int>(secs / 3600),
+                  static_cast<int>(secs / 60 % 60), static_cast<int>(secs % 60),
+                  static_cast<int>(rem % 1000));
+    return buf;
+  }
+  char b[25] = "0000-00-00T00:00:00.000Z";
+  auto put = [&](int at, unsigned v, int width) {
+    for (int k = width - 1; k >= 0; --k, v /= 10) b[at + k] = static_cast<char>('0' + v % 10);
+  };
+  auto secs = static_cast<unsigned>(rem / 1000);
+  put(0, static_cast<unsigned>(y), 4);
+  put(5, m, 2);
+  put(8, d, 2);
+  put(11, secs / 3600, 2);
+  put(14, secs / 60 % 60, 2);
+  put(17, secs % 60, 2);
+  put(20, static_cast<unsigned>(rem % 1000), 3);
+  return std::string(b, 24);
 }
 
 }  // namespace misp::mapping::es

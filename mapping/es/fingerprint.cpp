@@ -143,10 +143,23 @@ std::string digest_base64(HashMethod method, std::string_view bytes) {
     for (int k = 0; k < 8; ++k) be[8 + k] = static_cast<unsigned char>(h2 >> (56 - 8 * k));
     return base64({reinterpret_cast<const char*>(be), 16});
   }
-  const EVP_MD* md = method == HashMethod::kMd5      ? EVP_md5()
-                     : method == HashMethod::kSha1   ? EVP_sha1()
-                     : method == HashMethod::kSha256 ? EVP_sha256()
-                                                     : EVP_sha512();
+  // OpenSSL 3 looks an algorithm up (under a lock) on every EVP_Digest unless it is given one
+  // fetched beforehand; these fetched objects are immutable and shared by all threads.
+  struct Fetched {
+    EVP_MD* md5 = EVP_MD_fetch(nullptr, "MD5", nullptr);
+    EVP_MD* sha1 = EVP_MD_fetch(nullptr, "SHA1", nullptr);
+    EVP_MD* sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    EVP_MD* sha512 = EVP_MD_fetch(nullptr, "SHA512", nullptr);
+    ~Fetched() {
+      for (EVP_MD* m : {md5, sha1, sha256, sha512}) EVP_MD_free(m);
+    }
+  };
+  static const Fetched fetched;
+  const EVP_MD* md = method == HashMethod::kMd5      ? fetched.md5
+                     : method == HashMethod::kSha1   ? fetched.sha1
+                     : method == HashMethod::kSha256 ? fetched.sha256
+                                                     : fetched.sha512;
+  if (!md) throw std::runtime_error("OpenSSL has no digest for this fingerprint method");
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   if (EVP_Digest(bytes.data(), bytes.size(), out, &len, md, nullptr) != 1)

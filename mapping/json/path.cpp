@@ -10,9 +10,10 @@ namespace {
 
 // Splits off the first segment of path.
 std::string_view next_segment(std::string_view& rest) {
-  auto dot = rest.find('.');
-  std::string_view seg = rest.substr(0, dot);
-  rest = dot == std::string_view::npos ? std::string_view{} : rest.substr(dot + 1);
+  std::size_t i = 0;
+  while (i < rest.size() && rest[i] != '.') ++i;  // paths are short: no memchr call
+  std::string_view seg = rest.substr(0, i);
+  rest = i == rest.size() ? std::string_view{} : rest.substr(i + 1);
   return seg;
 }
 

@@ -31,8 +31,21 @@ Value Doc::new_string(std::string_view text) { return Value::string_view(copy(te
 
 Value* find_member(Value& object, std::string_view key) {
   if (object.type != Type::kObject) return nullptr;
-  for (auto& m : *object.o)
-    if (m.key == key) return &m.value;
+  // Compare size and first byte before memcmp: most keys differ there.
+  const std::size_t n = key.size();
+  if (n == 0) {
+    for (auto& m : *object.o)
+      if (m.key.empty()) return &m.value;
+    return nullptr;
+  }
+  const char first = key[0], last = key[n - 1];
+  for (auto& m : *object.o) {
+    if (m.key.size() != n || m.key[0] != first || m.key[n - 1] != last) continue;
+    // Keys are short: a plain loop beats a call to memcmp.
+    std::size_t i = 1;
+    while (i + 1 < n && m.key[i] == key[i]) ++i;
+    if (i + 1 >= n) return &m.value;
+  }
   return nullptr;
 }
 

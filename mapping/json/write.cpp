@@ -166,33 +166,82 @@ void write_go_string(std::string_view s, std::string& out) {
 
 }  // namespace
 
-void write_string(std::string_view s, std::string& out) {
-  out += '"';
-  std::size_t start = 0;
-  for (std::size_t i = 0; i < s.size();) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      if (needs_escape(c)) {
-        out.append(s.data() + start, i - start);
-        append_basic_escape(c, out);
-        start = i + 1;
-      }
-      ++i;
-      continue;
-    }
-    // Output must stay valid UTF-8 whatever came in: invalid bytes become U+FFFD.
-    unsigned cp;
-    std::size_t n = utf8_len(s, i, cp);
-    if (n == 0) {
-      out.append(s.data() + start, i - start);
-      out += "\ufffd";
-      start = ++i;
-    } else {
-      i += n;
+// Per byte: 0 = copy as is, 1 = two-character escape, 6 = \u00XX; bytes >= 0x80 are checked
+// for valid UTF-8 separately.
+struct EscapeTable {
+  unsigned char len[256];
+  char short_form[256];
+  constexpr EscapeTable() : len(), short_form() {
+    for (int c = 0; c < 0x20; ++c) len[c] = 6;
+    const char pairs[][2] = {{'"', '"'}, {'\\', '\\'}, {'\n', 'n'}, {'\r', 'r'},
+                             {'\t', 't'}, {'\b', 'b'}, {'\f', 'f'}};
+    for (const auto& p : pairs) {
+      len[static_cast<unsigned char>(p[0])] = 2;
+      short_form[static_cast<unsigned char>(p[0])] = p[1];
     }
   }
-  out.append(s.data() + start, s.size() - start);
-  out += '"';
+};
+constexpr EscapeTable kEscape;
+
+void write_string(std::string_view s, std::string& out) {
+  // Pass 1: the exact output size (and whether any byte needs a closer look).
+  std::size_t extra = 0;
+  bool high = false;
+  for (unsigned char c : s) {
+    extra += kEscape.len[c] ? kEscape.len[c] - 1u : 0u;
+    high |= c >= 0x80;
+  }
+  if (high) {
+    // Rare: validate UTF-8 the careful way, replacing invalid bytes with U+FFFD.
+    out += '"';
+    std::size_t start = 0;
+    for (std::size_t i = 0; i < s.size();) {
+      auto c = static_cast<unsigned char>(s[i]);
+      if (c < 0x80) {
+        if (kEscape.len[c]) {
+          out.append(s.data() + start, i - start);
+          append_basic_escape(c, out);
+          start = i + 1;
+        }
+        ++i;
+        continue;
+      }
+      unsigned cp;
+      std::size_t n = utf8_len(s, i, cp);
+      if (n == 0) {
+        out.append(s.data() + start, i - start);
+        out += "\\ufffd";
+        start = ++i;
+      } else {
+        i += n;
+      }
+    }
+    out.append(s.data() + start, s.size() - start);
+    out += '"';
+    return;
+  }
+  // Pass 2: write straight into the reserved space.
+  std::size_t pos = out.size();
+  out.resize(pos + s.size() + extra + 2);
+  char* p = out.data() + pos;
+  *p++ = '"';
+  if (extra == 0) {
+    if (!s.empty()) std::memcpy(p, s.data(), s.size());  // an empty view may have no data
+    p += s.size();
+  } else {
+    for (unsigned char c : s) {
+      switch (kEscape.len[c]) {
+        case 0: *p++ = static_cast<char>(c); break;
+        case 2: *p++ = '\\'; *p++ = kEscape.short_form[c]; break;
+        default:
+          std::memcpy(p, "\\u00", 4);
+          p[4] = kHex[c >> 4];
+          p[5] = kHex[c & 0xF];
+          p += 6;
+      }
+    }
+  }
+  *p = '"';
 }
 
 void write(const Value& v, std::string& out) {
