@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 #include <string_view>
 
 #include "mapping/indicator.h"
@@ -21,6 +22,18 @@ struct PipelineRun {
 
 // The `json` processor: parses the text at `from` into `to`. Throws ProcessorFailure.
 void json_processor(Ctx& ctx, PipelineRun& run, std::string_view from, std::string_view to);
+
+// Steps both pipelines open with: ecs.version, event.kind/category/type, message ->
+// event.original, and the `json` processor into `json_target`.
+void common_head(Ctx& ctx, PipelineRun& run, std::string_view json_target);
+
+// The tags script of both pipelines: names of misp.tag with '\\' and '"' removed, and the
+// upper-cased suffixes of `tlp:` names.
+struct MispTags {
+  std::vector<std::string_view> names;
+  json::Value tlp;  // array
+};
+MispTags read_misp_tags(Ctx& ctx);
 
 // The two pipelines. Each throws ProcessorFailure where Elasticsearch's would fail.
 void run_threat_pipeline(Ctx& ctx, PipelineRun& run);

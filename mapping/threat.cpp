@@ -7,18 +7,6 @@ namespace misp::mapping {
 using es::DateFormat;
 using json::Value;
 
-void json_processor(Ctx& ctx, PipelineRun& run, std::string_view from, std::string_view to) {
-  Value* src = ctx.get(from);
-  if (!src || !src->is_string())
-    throw ProcessorFailure("field [" + std::string(from) + "] not present as part of path [" +
-                           std::string(from) + "]");
-  Value parsed;
-  std::string error;
-  if (!run.parser.parse(src->str(), ctx.doc(), parsed, error))
-    throw ProcessorFailure("cannot parse [" + std::string(from) + "] as JSON: " + error);
-  ctx.set(to, parsed);
-}
-
 namespace {
 
 void remove_if_empty(Ctx& ctx, std::string_view path) {
@@ -27,49 +15,20 @@ void remove_if_empty(Ctx& ctx, std::string_view path) {
   if ((v->is_array() && v->a->empty()) || (v->is_object() && v->o->empty())) ctx.remove(path);
 }
 
-void set_tlp_and_tags(Ctx& ctx, std::string_view tag_path, bool allow_duplicates) {
-  Value* tags = ctx.get(tag_path);
-  if (!tags || !tags->is_array()) return;
-  json::Doc& doc = ctx.doc();
-  Value tlp = doc.new_array();
-  std::vector<std::string_view> names;
-  for (const auto& t : *tags->a) {
-    const Value* name = json::find_member(t, "name");
-    if (!name || !name->is_string()) continue;
-    std::string cleaned;
-    for (char c : name->str())
-      if (c != '\\' && c != '"') cleaned += c;
-    std::string_view n = doc.copy(cleaned);
-    names.push_back(n);
-    if (n.starts_with("tlp:")) {
-      std::string upper(n.substr(4));
-      for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-      tlp.a->push_back(doc.new_string(upper));
-    }
-  }
-  if (!ctx.has("tags")) ctx.set("tags", doc.new_array());
-  for (auto n : names) ctx.append("tags", n, allow_duplicates);
-  Value marking = doc.new_object(1);
-  marking.o->push_back({"tlp", tlp});
+// Tags script: ctx.tags gets every name (duplicates allowed); marking.tlp is overwritten.
+void tags_script(Ctx& ctx) {
+  MispTags tags = read_misp_tags(ctx);
+  if (!ctx.has("tags")) ctx.set("tags", ctx.doc().new_array());
+  for (auto n : tags.names) ctx.append("tags", n);
+  json::Value marking = ctx.doc().new_object(1);
+  marking.o->push_back({"tlp", tags.tlp});
   ctx.set("threat.indicator.marking", marking);
 }
 
 }  // namespace
 
 void run_threat_pipeline(Ctx& ctx, PipelineRun& run) {
-  json::Doc& doc = ctx.doc();
-  ctx.set("ecs.version", "8.11.0");
-  ctx.set("event.kind", "enrichment");
-  Value category = doc.new_array(1), type = doc.new_array(1);
-  category.a->push_back(Value::string_view("threat"));
-  type.a->push_back(Value::string_view("indicator"));
-  ctx.set("event.category", category);
-  ctx.set("event.type", type);
-  if (!ctx.non_null("event.original"))
-    ctx.rename("message", "event.original");
-  else
-    ctx.remove("message");
-  json_processor(ctx, run, "event.original", "json");
+  common_head(ctx, run, "json");
 
   if (Value* response = ctx.get("json.response"); response && !response->is_null()) {
     bool empty = (response->is_array() && response->a->empty()) ||
@@ -138,7 +97,7 @@ void run_threat_pipeline(Ctx& ctx, PipelineRun& run) {
 
   ctx.rename("misp.event.event_creator_email", "user.email");
   if (ctx.non_null("user.email")) ctx.append("user.roles", "reporting_user");
-  if (ctx.non_null("misp.tag")) set_tlp_and_tags(ctx, "misp.tag", /*allow_duplicates=*/true);
+  if (ctx.non_null("misp.tag")) tags_script(ctx);
 
   for (auto p : {"misp.event.distribution", "misp.object.distribution",
                  "misp.context.event.distribution", "misp.attribute.distribution",

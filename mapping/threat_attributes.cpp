@@ -29,28 +29,11 @@ void copy_if_not_empty(Ctx& ctx, std::string_view from, std::string_view to) {
   ctx.set(to, *v);
 }
 
+// Tags script: names appended to ctx.tags without duplicates; marking.tlp set.
 void tags_script(Ctx& ctx) {
-  Value* tags = ctx.get("misp.tag");
-  if (!tags || !tags->is_array()) return;
-  json::Doc& doc = ctx.doc();
-  Value tlp = doc.new_array();
-  std::vector<std::string_view> names;
-  for (const auto& t : *tags->a) {
-    const Value* name = json::find_member(t, "name");
-    if (!name || !name->is_string()) continue;
-    std::string cleaned;
-    for (char c : name->str())
-      if (c != '\\' && c != '"') cleaned += c;
-    std::string_view n = doc.copy(cleaned);
-    names.push_back(n);
-    if (n.starts_with("tlp:")) {
-      std::string upper(n.substr(4));
-      for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-      tlp.a->push_back(doc.new_string(upper));
-    }
-  }
-  ctx.set("threat.indicator.marking.tlp", tlp);
-  for (auto n : names) ctx.append("tags", n, /*allow_duplicates=*/false);
+  MispTags tags = read_misp_tags(ctx);
+  ctx.set("threat.indicator.marking.tlp", tags.tlp);
+  for (auto n : tags.names) ctx.append("tags", n, /*allow_duplicates=*/false);
 }
 
 // script-misp_decayed: decayed when at least half of the models say so.
@@ -108,18 +91,7 @@ void expiry_script(Ctx& ctx, std::int64_t ingest_ms) {
 void run_threat_attributes_pipeline(Ctx& ctx, PipelineRun& run) {
   json::Doc& doc = ctx.doc();
   const std::int64_t ingest_ms = run.options.now_ms;
-  ctx.set("ecs.version", "8.11.0");
-  ctx.set("event.kind", "enrichment");
-  Value category = doc.new_array(1), type = doc.new_array(1);
-  category.a->push_back(Value::string_view("threat"));
-  type.a->push_back(Value::string_view("indicator"));
-  ctx.set("event.category", category);
-  ctx.set("event.type", type);
-  if (!ctx.non_null("event.original"))
-    ctx.rename("message", "event.original");
-  else
-    ctx.remove("message");
-  json_processor(ctx, run, "event.original", "misp.attribute");
+  common_head(ctx, run, "misp.attribute");
   if (!ctx.get("misp.attribute")->is_object())
     throw ProcessorFailure("cannot parse [event.original]: a MISP attribute must be a JSON object");
 
