@@ -3,7 +3,13 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
+#include <new>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace misp::json {
 
@@ -11,108 +17,79 @@ namespace {
 
 constexpr char kHex[] = "0123456789abcdef";
 
-void append_u_escape(unsigned cp, std::string& out) {
-  char buf[6] = {'\\', 'u', kHex[(cp >> 12) & 0xF], kHex[(cp >> 8) & 0xF], kHex[(cp >> 4) & 0xF],
-                 kHex[cp & 0xF]};
-  out.append(buf, 6);
+// Writes through a raw pointer into a scratch buffer that is never zero-filled (std::string's
+// resize would memset every byte it adds), and appends the result to the string once at the end.
+class Sink {
+ public:
+  explicit Sink(std::string& s) : s_(s), cap_(4096), buf_(static_cast<char*>(std::malloc(cap_))) {
+    if (!buf_) throw std::bad_alloc();
+  }
+  ~Sink() {
+    s_.append(buf_, pos_);
+    std::free(buf_);
+  }
+  Sink(const Sink&) = delete;
+  Sink& operator=(const Sink&) = delete;
+
+  // Room for n more bytes; write them through the pointer, then commit().
+  char* room(std::size_t n) {
+    if (cap_ - pos_ < n) {
+      std::size_t cap = std::max(cap_ * 2, pos_ + n);
+      char* grown = static_cast<char*>(std::realloc(buf_, cap));
+      if (!grown) throw std::bad_alloc();
+      buf_ = grown, cap_ = cap;
+    }
+    return buf_ + pos_;
+  }
+  void commit(char* end) { pos_ = static_cast<std::size_t>(end - buf_); }
+  void put(char c) { *room(1) = c, ++pos_; }
+  void put(std::string_view text) {
+    char* p = room(text.size());
+    if (!text.empty()) std::memcpy(p, text.data(), text.size());
+    pos_ += text.size();
+  }
+
+ private:
+  std::string& s_;
+  std::size_t cap_, pos_ = 0;
+  char* buf_;
+};
+
+// Per byte below 0x80: 0 = copy as is, 2 = backslash + short form, 6 = \u00XX.
+struct EscapeTable {
+  unsigned char len[128];
+  char short_form[128];
+  bool html[128];  // Go's encoder also escapes < > &
+  constexpr EscapeTable() : len(), short_form(), html() {
+    for (int c = 0; c < 0x20; ++c) len[c] = 6;
+    const char pairs[][2] = {{'"', '"'}, {'\\', '\\'}, {'\n', 'n'}, {'\r', 'r'},
+                             {'\t', 't'}, {'\b', 'b'}, {'\f', 'f'}};
+    for (const auto& p : pairs) {
+      len[static_cast<unsigned char>(p[0])] = 2;
+      short_form[static_cast<unsigned char>(p[0])] = p[1];
+    }
+    html[static_cast<unsigned char>('<')] = html[static_cast<unsigned char>('>')] =
+        html[static_cast<unsigned char>('&')] = true;
+  }
+};
+constexpr EscapeTable kEscape;
+
+char* put_u_escape(char* p, unsigned cp) {
+  p[0] = '\\', p[1] = 'u', p[2] = kHex[(cp >> 12) & 0xF], p[3] = kHex[(cp >> 8) & 0xF],
+  p[4] = kHex[(cp >> 4) & 0xF], p[5] = kHex[cp & 0xF];
+  return p + 6;
 }
 
-// Escapes for bytes below 0x20, '"' and '\\'. Returns true when c needs escaping.
-inline bool needs_escape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
-
-void append_basic_escape(unsigned char c, std::string& out) {
-  switch (c) {
-    case '"': out += "\\\""; break;
-    case '\\': out += "\\\\"; break;
-    case '\n': out += "\\n"; break;
-    case '\r': out += "\\r"; break;
-    case '\t': out += "\\t"; break;
-    case '\b': out += "\\b"; break;
-    case '\f': out += "\\f"; break;
-    default: append_u_escape(c, out);
-  }
-}
-
-void write_double(double d, std::string& out) {
-  if (!std::isfinite(d)) {  // cannot come from JSON text; keep output valid
-    out += "null";
-    return;
-  }
-  char buf[64];
-  auto r = std::to_chars(buf, buf + sizeof buf, d);
-  std::string_view s(buf, static_cast<std::size_t>(r.ptr - buf));
-  out += s;
-  if (s.find_first_of(".eE") == std::string_view::npos && s.find("inf") == std::string_view::npos)
-    out += ".0";
-}
-
-// Go's strconv.FormatFloat(f, 'g'-ish) as used by encoding/json for float64.
-void write_go_double(double d, std::string& out) {
-  if (!std::isfinite(d)) {
-    out += "null";
-    return;
-  }
-  char buf[64];
-  double a = std::fabs(d);
-  std::to_chars_result r;
-  if (a != 0 && (a < 1e-6 || a >= 1e21)) {
-    r = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);
-    // Go writes e-07 as e-7 (two-digit exponents lose a leading zero).
-    std::string_view s(buf, static_cast<std::size_t>(r.ptr - buf));
-    auto e = s.find('e');
-    std::string_view mant = s.substr(0, e), exp = s.substr(e + 1);
-    out += mant;
-    out += 'e';
-    out += exp[0];
-    exp.remove_prefix(1);
-    if (exp.size() == 2 && exp[0] == '0') exp.remove_prefix(1);
-    out += exp;
-    return;
-  }
-  // Shortest round-trip digits, laid out without an exponent (Go pads with zeros where C++'s
-  // fixed form would print the exact binary value).
-  r = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);
-  std::string_view sci(buf, static_cast<std::size_t>(r.ptr - buf));
-  if (sci[0] == '-') {
-    out += '-';
-    sci.remove_prefix(1);
-  }
-  auto e = sci.find('e');
-  std::string digits;
-  for (char c : sci.substr(0, e))
-    if (c != '.') digits += c;
-  int exp = 0;
-  std::from_chars(sci.data() + e + 1 + (sci[e + 1] == '+'), sci.data() + sci.size(), exp);
-  if (exp < 0) {
-    out += "0.";
-    out.append(static_cast<std::size_t>(-exp - 1), '0');
-    out += digits;
-  } else if (static_cast<std::size_t>(exp) + 1 >= digits.size()) {
-    out += digits;
-    out.append(static_cast<std::size_t>(exp) + 1 - digits.size(), '0');
-  } else {
-    out.append(digits, 0, static_cast<std::size_t>(exp) + 1);
-    out += '.';
-    out.append(digits, static_cast<std::size_t>(exp) + 1);
-  }
-}
-
-// Decodes one UTF-8 sequence at s[i]; returns its length, or 0 when invalid.
+// Length of the valid UTF-8 sequence at s[i], 0 when invalid; cp gets the code point.
 std::size_t utf8_len(std::string_view s, std::size_t i, unsigned& cp) {
   auto c = static_cast<unsigned char>(s[i]);
   std::size_t n;
-  if (c < 0x80) {
-    cp = c;
-    return 1;
-  } else if ((c & 0xE0) == 0xC0) {
-    n = 2;
-    cp = c & 0x1F;
+  if ((c & 0xE0) == 0xC0) {
+    n = 2, cp = c & 0x1F;
   } else if ((c & 0xF0) == 0xE0) {
-    n = 3;
-    cp = c & 0x0F;
+    n = 3, cp = c & 0x0F;
   } else if ((c & 0xF8) == 0xF0) {
-    n = 4;
-    cp = c & 0x07;
+    n = 4, cp = c & 0x07;
   } else {
     return 0;
   }
@@ -127,186 +104,178 @@ std::size_t utf8_len(std::string_view s, std::size_t i, unsigned& cp) {
   return n;
 }
 
-void write_go_string(std::string_view s, std::string& out) {
-  out += '"';
-  std::size_t i = 0, start = 0;
+// A JSON string literal. Output is always valid UTF-8: invalid input bytes become U+FFFD (as Go
+// does). go_style adds Go's HTML and U+2028/U+2029 escapes.
+// Length of the prefix of s[i..] made of bytes that are copied unchanged (printable ASCII other
+// than '"' and '\\', and for Go also not '<' '>' '&'), 16 bytes at a time where SSE2 exists.
+template <bool go_style>
+std::size_t plain_run(std::string_view s, std::size_t i) {
+  std::size_t start = i;
+#if defined(__SSE2__)
+  const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'),
+                space = _mm_set1_epi8(0x20), lt = _mm_set1_epi8('<'), gt = _mm_set1_epi8('>'),
+                amp = _mm_set1_epi8('&');
+  while (i + 16 <= s.size()) {
+    __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+    // Signed compare: bytes >= 0x80 are negative, so "b < 0x20" also catches them.
+    __m128i bad = _mm_or_si128(_mm_cmplt_epi8(b, space),
+                               _mm_or_si128(_mm_cmpeq_epi8(b, quote), _mm_cmpeq_epi8(b, backslash)));
+    if (go_style)
+      bad = _mm_or_si128(bad, _mm_or_si128(_mm_cmpeq_epi8(b, lt),
+                                           _mm_or_si128(_mm_cmpeq_epi8(b, gt), _mm_cmpeq_epi8(b, amp))));
+    int mask = _mm_movemask_epi8(bad);
+    if (mask) return i - start + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+    i += 16;
+  }
+#endif
   while (i < s.size()) {
     auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80 || kEscape.len[c] || (go_style && kEscape.html[c])) break;
+    ++i;
+  }
+  return i - start;
+}
+
+template <bool go_style>
+void put_string(std::string_view s, Sink& out) {
+  char* p = out.room(s.size() * 6 + 2);  // worst case: every byte a \u escape
+  *p++ = '"';
+  for (std::size_t i = 0; i < s.size();) {
+    if (std::size_t run = plain_run<go_style>(s, i)) {
+      std::memcpy(p, s.data() + i, run);
+      p += run, i += run;
+      if (i == s.size()) break;
+    }
+    auto c = static_cast<unsigned char>(s[i]);
     if (c < 0x80) {
-      if (needs_escape(c) || c == '<' || c == '>' || c == '&') {
-        out.append(s.data() + start, i - start);
-        if (c == '<' || c == '>' || c == '&')
-          append_u_escape(c, out);
-        else
-          append_basic_escape(c, out);
-        start = ++i;
+      if (go_style && kEscape.html[c]) {
+        p = put_u_escape(p, c);
       } else {
-        ++i;
+        switch (kEscape.len[c]) {
+          case 0: *p++ = static_cast<char>(c); break;
+          case 2: p[0] = '\\', p[1] = kEscape.short_form[c], p += 2; break;
+          default: p = put_u_escape(p, c);
+        }
       }
+      ++i;
       continue;
     }
     unsigned cp;
     std::size_t n = utf8_len(s, i, cp);
     if (n == 0) {
-      out.append(s.data() + start, i - start);
-      out += "\\ufffd";
-      start = ++i;
-    } else if (cp == 0x2028 || cp == 0x2029) {
-      out.append(s.data() + start, i - start);
-      append_u_escape(cp, out);
+      p = put_u_escape(p, 0xFFFD);
+      ++i;
+    } else if (go_style && (cp == 0x2028 || cp == 0x2029)) {
+      p = put_u_escape(p, cp);
       i += n;
-      start = i;
     } else {
-      i += n;
+      std::memcpy(p, s.data() + i, n);
+      p += n, i += n;
     }
   }
-  out.append(s.data() + start, s.size() - start);
-  out += '"';
+  *p++ = '"';
+  out.commit(p);
 }
 
-}  // namespace
+template <typename T>
+void put_integer(T v, Sink& out) {
+  char* p = out.room(24);
+  out.commit(std::to_chars(p, p + 24, v).ptr);
+}
 
-// Per byte: 0 = copy as is, 1 = two-character escape, 6 = \u00XX; bytes >= 0x80 are checked
-// for valid UTF-8 separately.
-struct EscapeTable {
-  unsigned char len[256];
-  char short_form[256];
-  constexpr EscapeTable() : len(), short_form() {
-    for (int c = 0; c < 0x20; ++c) len[c] = 6;
-    const char pairs[][2] = {{'"', '"'}, {'\\', '\\'}, {'\n', 'n'}, {'\r', 'r'},
-                             {'\t', 't'}, {'\b', 'b'}, {'\f', 'f'}};
-    for (const auto& p : pairs) {
-      len[static_cast<unsigned char>(p[0])] = 2;
-      short_form[static_cast<unsigned char>(p[0])] = p[1];
-    }
-  }
-};
-constexpr EscapeTable kEscape;
-
-void write_string(std::string_view s, std::string& out) {
-  // Pass 1: the exact output size (and whether any byte needs a closer look).
-  std::size_t extra = 0;
-  bool high = false;
-  for (unsigned char c : s) {
-    extra += kEscape.len[c] ? kEscape.len[c] - 1u : 0u;
-    high |= c >= 0x80;
-  }
-  if (high) {
-    // Rare: validate UTF-8 the careful way, replacing invalid bytes with U+FFFD.
-    out += '"';
-    std::size_t start = 0;
-    for (std::size_t i = 0; i < s.size();) {
-      auto c = static_cast<unsigned char>(s[i]);
-      if (c < 0x80) {
-        if (kEscape.len[c]) {
-          out.append(s.data() + start, i - start);
-          append_basic_escape(c, out);
-          start = i + 1;
-        }
-        ++i;
-        continue;
-      }
-      unsigned cp;
-      std::size_t n = utf8_len(s, i, cp);
-      if (n == 0) {
-        out.append(s.data() + start, i - start);
-        out += "\\ufffd";
-        start = ++i;
-      } else {
-        i += n;
-      }
-    }
-    out.append(s.data() + start, s.size() - start);
-    out += '"';
+// Elasticsearch writes a Java Double: integral values keep ".0".
+void put_double(double d, Sink& out) {
+  if (!std::isfinite(d)) {  // cannot come from JSON text; keep the output valid
+    out.put("null");
     return;
   }
-  // Pass 2: write straight into the reserved space.
-  std::size_t pos = out.size();
-  out.resize(pos + s.size() + extra + 2);
-  char* p = out.data() + pos;
-  *p++ = '"';
-  if (extra == 0) {
-    if (!s.empty()) std::memcpy(p, s.data(), s.size());  // an empty view may have no data
-    p += s.size();
+  char buf[64];
+  std::string_view s(buf, static_cast<std::size_t>(std::to_chars(buf, buf + sizeof buf, d).ptr - buf));
+  out.put(s);
+  if (s.find_first_of(".eE") == std::string_view::npos) out.put(".0");
+}
+
+// Go's strconv.FormatFloat(f, 'f' or 'e', -1, 64) as encoding/json chooses between them.
+void put_go_double(double d, Sink& out) {
+  if (!std::isfinite(d)) {
+    out.put("null");
+    return;
+  }
+  char buf[64];
+  auto r = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);
+  std::string_view sci(buf, static_cast<std::size_t>(r.ptr - buf));
+  auto e = sci.find('e');
+  int exp = 0;
+  std::from_chars(sci.data() + e + 1 + (sci[e + 1] == '+'), sci.data() + sci.size(), exp);
+  double a = std::fabs(d);
+  if (a != 0 && (a < 1e-6 || a >= 1e21)) {
+    out.put(sci.substr(0, e));
+    out.put(exp < 0 ? "e-" : "e+");
+    put_integer(exp < 0 ? -exp : exp, out);  // Go writes e-07 as e-7
+    return;
+  }
+  // Shortest round-trip digits laid out without an exponent (Go pads with zeros where C++'s
+  // fixed form would print the exact binary value).
+  if (sci[0] == '-') {
+    out.put('-');
+    sci.remove_prefix(1), --e;
+  }
+  std::string digits;
+  for (char c : sci.substr(0, e))
+    if (c != '.') digits += c;
+  if (d == 0) exp = 0;
+  if (exp < 0) {
+    out.put("0.");
+    out.put(std::string(static_cast<std::size_t>(-exp - 1), '0'));
+    out.put(digits);
+  } else if (static_cast<std::size_t>(exp) + 1 >= digits.size()) {
+    out.put(digits);
+    out.put(std::string(static_cast<std::size_t>(exp) + 1 - digits.size(), '0'));
   } else {
-    for (unsigned char c : s) {
-      switch (kEscape.len[c]) {
-        case 0: *p++ = static_cast<char>(c); break;
-        case 2: *p++ = '\\'; *p++ = kEscape.short_form[c]; break;
-        default:
-          std::memcpy(p, "\\u00", 4);
-          p[4] = kHex[c >> 4];
-          p[5] = kHex[c & 0xF];
-          p += 6;
-      }
-    }
-  }
-  *p = '"';
-}
-
-void write(const Value& v, std::string& out) {
-  char buf[32];
-  switch (v.type) {
-    case Type::kNull: out += "null"; break;
-    case Type::kBool: out += v.b ? "true" : "false"; break;
-    case Type::kInt: {
-      auto r = std::to_chars(buf, buf + sizeof buf, v.i);
-      out.append(buf, static_cast<std::size_t>(r.ptr - buf));
-      break;
-    }
-    case Type::kUint: {
-      auto r = std::to_chars(buf, buf + sizeof buf, v.u);
-      out.append(buf, static_cast<std::size_t>(r.ptr - buf));
-      break;
-    }
-    case Type::kDouble: write_double(v.d, out); break;
-    case Type::kString: write_string(v.str(), out); break;
-    case Type::kArray: {
-      out += '[';
-      bool first = true;
-      for (const auto& e : *v.a) {
-        if (!first) out += ',';
-        first = false;
-        write(e, out);
-      }
-      out += ']';
-      break;
-    }
-    case Type::kObject: {
-      out += '{';
-      bool first = true;
-      for (const auto& m : *v.o) {
-        if (!first) out += ',';
-        first = false;
-        write_string(m.key, out);
-        out += ':';
-        write(m.value, out);
-      }
-      out += '}';
-      break;
-    }
+    out.put(std::string_view(digits).substr(0, static_cast<std::size_t>(exp) + 1));
+    out.put('.');
+    out.put(std::string_view(digits).substr(static_cast<std::size_t>(exp) + 1));
   }
 }
 
-void write_go(const Value& v, std::string& out) {
+// One recursive writer for both dialects; Go's sorts object keys and formats every number as
+// float64.
+template <bool go_style>
+void put_value(const Value& v, Sink& out) {
   switch (v.type) {
-    case Type::kInt: write_go_double(static_cast<double>(v.i), out); break;
-    case Type::kUint: write_go_double(static_cast<double>(v.u), out); break;
-    case Type::kDouble: write_go_double(v.d, out); break;
-    case Type::kString: write_go_string(v.str(), out); break;
+    case Type::kNull: out.put("null"); break;
+    case Type::kBool: out.put(v.b ? std::string_view("true") : std::string_view("false")); break;
+    case Type::kInt:
+      if (go_style)
+        put_go_double(static_cast<double>(v.i), out);
+      else
+        put_integer(v.i, out);
+      break;
+    case Type::kUint:
+      if (go_style)
+        put_go_double(static_cast<double>(v.u), out);
+      else
+        put_integer(v.u, out);
+      break;
+    case Type::kDouble:
+      if (go_style)
+        put_go_double(v.d, out);
+      else
+        put_double(v.d, out);
+      break;
+    case Type::kString: put_string<go_style>(v.str(), out); break;
     case Type::kArray: {
-      out += '[';
+      out.put('[');
       bool first = true;
       for (const auto& e : *v.a) {
-        if (!first) out += ',';
+        if (!first) out.put(',');
         first = false;
-        write_go(e, out);
+        put_value<go_style>(e, out);
       }
-      out += ']';
+      out.put(']');
       break;
     }
     case Type::kObject: {
-      // Go sorts map keys; a small index array avoids copying members.
       const auto& members = *v.o;
       const Member* stack_index[64];
       std::vector<const Member*> heap_index;
@@ -316,20 +285,37 @@ void write_go(const Value& v, std::string& out) {
         index = heap_index.data();
       }
       for (std::size_t k = 0; k < members.size(); ++k) index[k] = &members[k];
-      std::sort(index, index + members.size(),
-                [](const Member* a, const Member* b) { return a->key < b->key; });
-      out += '{';
+      if (go_style)
+        std::sort(index, index + members.size(),
+                  [](const Member* a, const Member* b) { return a->key < b->key; });
+      out.put('{');
       for (std::size_t k = 0; k < members.size(); ++k) {
-        if (k) out += ',';
-        write_go_string(index[k]->key, out);
-        out += ':';
-        write_go(index[k]->value, out);
+        if (k) out.put(',');
+        put_string<go_style>(index[k]->key, out);
+        out.put(':');
+        put_value<go_style>(index[k]->value, out);
       }
-      out += '}';
+      out.put('}');
       break;
     }
-    default: write(v, out);
   }
+}
+
+}  // namespace
+
+void write_string(std::string_view s, std::string& out) {
+  Sink sink(out);
+  put_string<false>(s, sink);
+}
+
+void write(const Value& v, std::string& out) {
+  Sink sink(out);
+  put_value<false>(v, sink);
+}
+
+void write_go(const Value& v, std::string& out) {
+  Sink sink(out);
+  put_value<true>(v, sink);
 }
 
 }  // namespace misp::json
