@@ -4,12 +4,14 @@
 #include <iostream>
 
 #include "packaging/agent/map_command.h"
+#include "packaging/agent/run_command.h"
 
 namespace {
 
 constexpr const char* kUsage = R"(Usage: misp-agent COMMAND [options]
 
 Commands:
+  run    poll MISP for every stream of an agent policy (see misp-agent run --help)
   map    map MISP JSON you already have (files, feed directories, stdin) to ECS NDJSON
 
 Run 'misp-agent COMMAND --help' for a command's options.
@@ -24,6 +26,7 @@ int main(int argc, char** argv) {
   }
   try {
     if (std::strcmp(argv[1], "map") == 0) return misp::agent::map_command(argc - 2, argv + 2);
+    if (std::strcmp(argv[1], "run") == 0) return misp::agent::run_command(argc - 2, argv + 2);
   } catch (const std::exception& e) {
     std::cerr << "misp-agent: " << e.what() << "\n";
     return 1;
