@@ -82,6 +82,7 @@ struct HttpClient::Impl {
     client->set_read_timeout(sec, usec);
     client->set_write_timeout(sec, usec);
     client->set_keep_alive(true);
+    client->set_tcp_nodelay(true);  // small JSON requests must not wait on delayed ACKs
     if (config.proxy_url) {
       client->set_proxy(config.proxy_url->host, config.proxy_url->port);
       if (!config.proxy_url->user.empty())

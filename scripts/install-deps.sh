@@ -7,7 +7,7 @@ packages=(
   build-essential cmake pkg-config git
   libcpp-httplib-dev nlohmann-json3-dev libssl-dev libyaml-cpp-dev libsimdjson-dev libpcre2-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
-  clang-format
+  clang-format openssl
 )
 
 missing=()

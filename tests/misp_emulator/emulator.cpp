@@ -398,6 +398,7 @@ int Emulator::start() {
                                                     m.options.client_ca.empty() ? nullptr : m.options.client_ca.c_str());
   else
     m.server = std::make_unique<httplib::Server>();
+  m.server->set_tcp_nodelay(true);
   m.server->Post("/events/restSearch", [&m](const httplib::Request& q, httplib::Response& r) { m.handle(q, r, false); });
   m.server->Post("/attributes/restSearch", [&m](const httplib::Request& q, httplib::Response& r) { m.handle(q, r, true); });
   m.port = m.server->bind_to_any_port("127.0.0.1");

@@ -50,6 +50,33 @@ struct Fault {
   std::string retry_after;    // with status 429: X-Rate-Limit-Reset
 };
 
+inline Fault status_fault(int status, std::string reset = {}) {
+  Fault f;
+  f.status = status;
+  f.retry_after = std::move(reset);
+  return f;
+}
+inline Fault delay_fault(int ms) {
+  Fault f;
+  f.delay_ms = ms;
+  return f;
+}
+inline Fault drop_fault() {
+  Fault f;
+  f.drop = true;
+  return f;
+}
+inline Fault truncate_fault() {
+  Fault f;
+  f.truncate = true;
+  return f;
+}
+inline Fault html_fault() {
+  Fault f;
+  f.html = true;
+  return f;
+}
+
 struct Options {
   std::string api_key = "0123456789abcdef0123456789abcdef01234567";
   std::string tls_cert, tls_key;  // both set: serve HTTPS
