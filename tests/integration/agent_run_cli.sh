@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# `misp-agent run` as a user runs it, against the misp-emulator process: both data streams to an
+# NDJSON file, cursors on disk, a second run delivers nothing new, a new attribute arrives once,
+# bad policies are refused naming the key, and SIGTERM stops a long-running agent cleanly.
+set -euo pipefail
+agent=$1 emulator=$2
+tmp=$(mktemp -d)
+emu_pid=""
+cleanup() { [ -n "$emu_pid" ] && kill "$emu_pid" 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+key=0123456789abcdef0123456789abcdef01234567
+
+"$emulator" --events 10 --attributes-each 30 --key "$key" --port-file "$tmp/port" >"$tmp/emu.log" 2>&1 &
+emu_pid=$!
+for _ in $(seq 50); do [ -s "$tmp/port" ] && break; sleep 0.1; done
+[ -s "$tmp/port" ] || fail "emulator did not start"
+url="http://127.0.0.1:$(cat "$tmp/port")"
+
+policy() {  # $1: extra stream variables
+  cat <<POLICY
+outputs:
+  default: {type: file, path: $tmp/out/misp.ndjson}
+inputs:
+  - type: misp
+    id: misp
+    streams:
+      - id: threat
+        data_stream: {dataset: ti_misp.threat, namespace: ci}
+        url: $url
+        api_token: $key
+        http_request_rate_limit: 0
+        limit: 3
+        $1
+      - id: attrs
+        data_stream: {dataset: ti_misp.threat_attributes}
+        url: $url
+        api_token: $key
+        http_request_rate_limit: 0
+        limit: 50
+        preserve_original_event: true
+        $1
+POLICY
+}
+policy "" >"$tmp/policy.yml"
+"$agent" run --policy "$tmp/policy.yml" --check | grep -q "Policy is valid. streams=2" || fail "--check"
+"$agent" run --policy "$tmp/policy.yml" --once --data-dir "$tmp/data" 2>"$tmp/run1.log" || fail "first run: $(cat "$tmp/run1.log")"
+n1=$(wc -l <"$tmp/out/misp.ndjson")
+[ "$n1" = 600 ] || fail "first run: $n1 documents, want 600 (300 per stream)"
+grep -q '"namespace":"ci"' "$tmp/out/misp.ndjson" || fail "namespace from the policy"
+[ "$(grep -c '"original":' "$tmp/out/misp.ndjson")" = 300 ] || fail "event.original only for the stream that preserves it"
+[ -s "$tmp/data/cursors/threat.cursor" ] && [ -s "$tmp/data/cursors/attrs.cursor" ] || fail "cursor files"
+grep -q "Poll finished. stream=logs-ti_misp.threat-ci documents=300" "$tmp/run1.log" || fail "progress line: $(cat "$tmp/run1.log")"
+
+"$agent" run --policy "$tmp/policy.yml" --once --data-dir "$tmp/data" 2>"$tmp/run2.log" || fail "second run"
+n2=$(wc -l <"$tmp/out/misp.ndjson")
+[ "$n2" = "$n1" ] || fail "second run re-delivered: $n2 vs $n1"
+
+# Secrets stay out of logs and trace files.
+policy "enable_request_tracer: true" >"$tmp/policy-trace.yml"
+"$agent" run --policy "$tmp/policy-trace.yml" --once --data-dir "$tmp/data" 2>"$tmp/run3.log" || fail "traced run"
+ls "$tmp"/data/logs/http-request-trace-*.ndjson >/dev/null || fail "no trace file"
+if grep -rq "$key" "$tmp/data/logs" "$tmp"/run*.log; then fail "api_token leaked into a log or trace"; fi
+
+# Bad policies name the key.
+sed 's/limit: 3/limit: -3/' "$tmp/policy.yml" >"$tmp/bad.yml"
+set +e
+"$agent" run --policy "$tmp/bad.yml" --check 2>"$tmp/bad.err"; rc=$?
+set -e
+[ $rc = 1 ] || fail "bad policy: exit $rc"
+grep -q "inputs\[0\].streams\[0\].limit: must be between 1 and 10000, got -3" "$tmp/bad.err" || fail "bad policy message: $(cat "$tmp/bad.err")"
+
+# A long-running agent stops on SIGTERM, with its cursors written.
+rm -rf "$tmp/data2"
+"$agent" run --policy "$tmp/policy.yml" --data-dir "$tmp/data2" 2>"$tmp/run4.log" &
+agent_pid=$!
+sleep 1.5
+kill -TERM "$agent_pid"
+for _ in $(seq 50); do kill -0 "$agent_pid" 2>/dev/null || break; sleep 0.1; done
+if kill -0 "$agent_pid" 2>/dev/null; then kill -9 "$agent_pid"; fail "agent ignored SIGTERM"; fi
+[ -s "$tmp/data2/cursors/attrs.cursor" ] || fail "cursor after SIGTERM"
+echo "agent_run_cli: 1 passed, 0 failed"
