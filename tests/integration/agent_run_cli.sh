@@ -70,6 +70,16 @@ set -e
 [ $rc = 1 ] || fail "bad policy: exit $rc"
 grep -q "inputs\[0\].streams\[0\].limit: must be between 1 and 10000, got -3" "$tmp/bad.err" || fail "bad policy message: $(cat "$tmp/bad.err")"
 
+# A stream that fails makes --once exit non-zero, with MISP's reason in the log.
+sed "s/api_token: $key/api_token: wrongkeywrongkeywrongkeywrongkeywrongkey1/" "$tmp/policy.yml" >"$tmp/wrongkey.yml"
+set +e
+"$agent" run --policy "$tmp/wrongkey.yml" --once --data-dir "$tmp/data3" 2>"$tmp/run5.log"; rc=$?
+set -e
+[ $rc = 1 ] || fail "failing stream: exit $rc, want 1"
+grep -q "HTTP 403" "$tmp/run5.log" || fail "failing stream: no HTTP 403 in $(cat "$tmp/run5.log")"
+grep -q "Authentication failed" "$tmp/run5.log" || fail "failing stream: MISP's message missing"
+if grep -q "wrongkeywrongkey" "$tmp/run5.log"; then fail "api_token in the log"; fi
+
 # A long-running agent stops on SIGTERM, with its cursors written.
 rm -rf "$tmp/data2"
 "$agent" run --policy "$tmp/policy.yml" --data-dir "$tmp/data2" 2>"$tmp/run4.log" &
