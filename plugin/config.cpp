@@ -62,6 +62,33 @@ Setter duration_opt(Dur Config::*field, std::chrono::milliseconds min) {
   };
 }
 
+Setter int_opt(int Config::*field, int min, int max) {
+  return [field, min, max](const YAML::Node& n, Config& c, const std::string& key) -> std::optional<Error> {
+    auto s = scalar(n);
+    int v = 0;
+    if (!s || s->empty() || std::from_chars(s->data(), s->data() + s->size(), v).ptr != s->data() + s->size())
+      return type_error(key, "a whole number", n);
+    if (v < min || v > max)
+      return Error{Errc::kConfigValue, key,
+                   "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got " + *s};
+    c.*field = v;
+    return std::nullopt;
+  };
+}
+
+// The integration's UI gives `filters` and `ssl` as YAML text blocks; policies give mappings.
+std::optional<Error> as_mapping(const YAML::Node& n, const std::string& key, YAML::Node& out) {
+  out = n;
+  if (n.IsScalar()) {
+    try {
+      out = YAML::Load(n.Scalar());
+    } catch (const YAML::Exception& e) {
+      return Error{Errc::kConfigSyntax, key, std::string("is not YAML: ") + e.what()};
+    }
+  }
+  return std::nullopt;
+}
+
 std::optional<Error> parse_string_list(const YAML::Node& n, std::vector<std::string>& out,
                                        const std::string& key) {
   out.clear();
@@ -115,15 +142,7 @@ const std::vector<Option>& options() {
          return std::nullopt;
        }},
       {{"limit", "int", "10", "Events (threat) or attributes (threat_attributes) per page, 1-10000."},
-       [](const YAML::Node& n, Config& c, const std::string& key) -> std::optional<Error> {
-         auto s = scalar(n);
-         int v = 0;
-         if (!s || std::from_chars(s->data(), s->data() + s->size(), v).ptr != s->data() + s->size() || s->empty())
-           return type_error(key, "a whole number", n);
-         if (v < 1 || v > 10000) return Error{Errc::kConfigValue, key, "must be between 1 and 10000, got " + *s};
-         c.limit = v;
-         return std::nullopt;
-       }},
+       int_opt(&Config::limit, 1, 10000)},
       {{"initial_interval", "duration", "120h", "How far back the first poll looks."},
        duration_opt(&Config::initial_interval, std::chrono::seconds(1))},
       {{"interval", "duration", "10m", "Time between polls."},
@@ -142,16 +161,9 @@ const std::vector<Option>& options() {
        }},
       {{"filters", "yaml", "{}", "MISP restSearch filters (type, tags, to_ids, decayingModel...), passed through."},
        [](const YAML::Node& n, Config& c, const std::string& key) -> std::optional<Error> {
-         if (n.IsNull()) return std::nullopt;
-         YAML::Node m = n;
-         if (n.IsScalar()) {  // the integration's UI gives a YAML text block
-           try {
-             m = YAML::Load(n.Scalar());
-           } catch (const YAML::Exception& e) {
-             return Error{Errc::kConfigSyntax, key, std::string("is not YAML: ") + e.what()};
-           }
-           if (m.IsNull()) return std::nullopt;
-         }
+         YAML::Node m;
+         if (auto e = as_mapping(n, key, m)) return e;
+         if (m.IsNull()) return std::nullopt;
          if (!m.IsMap()) return type_error(key, "a mapping of MISP filters", m);
          c.filters_json = to_json(m).dump();
          return std::nullopt;
@@ -169,16 +181,9 @@ const std::vector<Option>& options() {
        }},
       {{"ssl", "yaml", "", "verification_mode (full|certificate|none), certificate_authorities, certificate, key, supported_protocols."},
        [](const YAML::Node& n, Config& c, const std::string& key) -> std::optional<Error> {
-         if (n.IsNull()) return std::nullopt;
-         YAML::Node m = n;
-         if (n.IsScalar()) {
-           try {
-             m = YAML::Load(n.Scalar());
-           } catch (const YAML::Exception& e) {
-             return Error{Errc::kConfigSyntax, key, std::string("is not YAML: ") + e.what()};
-           }
-           if (m.IsNull()) return std::nullopt;
-         }
+         YAML::Node m;
+         if (auto e = as_mapping(n, key, m)) return e;
+         if (m.IsNull()) return std::nullopt;
          if (!m.IsMap()) return type_error(key, "a mapping", m);
          for (const auto& kv : m) {
            std::string k = kv.first.Scalar(), path = key + "." + k;
@@ -252,15 +257,7 @@ const std::vector<Option>& options() {
          return std::nullopt;
        }},
       {{"retry_max_attempts", "int", "5", "Tries per request on connection errors, 5xx (not 501) and 429."},
-       [](const YAML::Node& n, Config& c, const std::string& key) -> std::optional<Error> {
-         auto s = scalar(n);
-         int v = 0;
-         if (!s || s->empty() || std::from_chars(s->data(), s->data() + s->size(), v).ptr != s->data() + s->size())
-           return type_error(key, "a whole number", n);
-         if (v < 1 || v > 100) return Error{Errc::kConfigValue, key, "must be between 1 and 100, got " + *s};
-         c.retry_max_attempts = v;
-         return std::nullopt;
-       }},
+       int_opt(&Config::retry_max_attempts, 1, 100)},
       {{"retry_wait_min", "duration", "1s", "First backoff; it doubles per retry, with jitter."},
        duration_opt(&Config::retry_wait_min, std::chrono::milliseconds(1))},
       {{"retry_wait_max", "duration", "60s", "Longest backoff (and longest wait on a 429)."},
