@@ -15,7 +15,7 @@ extern "C" void on_signal(int) { g_stop = 1; }
 
 int main(int argc, char** argv) {
   misp::emulator::Options options;
-  int events = 20, each = 50;
+  int events = 20, each = 50, delay_ms = 0;
   std::string port_file;
   std::vector<std::string> loads;
   for (int i = 1; i < argc; ++i) {
@@ -32,8 +32,9 @@ int main(int argc, char** argv) {
     else if (a == "--port-file") port_file = next();
     else if (a == "--key") options.api_key = next();
     else if (a == "--load") loads.push_back(next());
+    else if (a == "--delay-ms") delay_ms = std::stoi(next());
     else {
-      std::cerr << "usage: misp-emulator [--events N] [--attributes-each M] [--port-file FILE] [--key KEY] [--load FILE]...\n";
+      std::cerr << "usage: misp-emulator [--events N] [--attributes-each M] [--port-file FILE] [--key KEY] [--load FILE]... [--delay-ms MS]\n";
       return 2;
     }
   }
@@ -49,6 +50,10 @@ int main(int argc, char** argv) {
       emu.load_event_json(j);
     }
   }
+  if (delay_ms > 0)
+    emu.on_request([delay_ms](int, const nlohmann::json&) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+    });
   int port = emu.start();
   std::cout << "misp-emulator listening on " << emu.url() << " with " << emu.attribute_count() << " attributes" << std::endl;
   if (!port_file.empty()) std::ofstream(port_file) << port << "\n";
