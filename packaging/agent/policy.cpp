@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cctype>
 #include <set>
 
 namespace misp::agent {
@@ -41,12 +42,7 @@ plugin::Result<Policy> load_policy(const std::string& path) {
       std::string swhere = where + ".streams[" + std::to_string(j) + "]";
       YAML::Node s = streams[j];
       std::string dataset = s["data_stream"]["dataset"] ? s["data_stream"]["dataset"].as<std::string>() : "";
-      mapping::Dataset d;
-      if (dataset == "ti_misp.threat")
-        d = mapping::Dataset::kThreat;
-      else if (dataset == "ti_misp.threat_attributes")
-        d = mapping::Dataset::kThreatAttributes;
-      else
+      if (dataset != "ti_misp.threat" && dataset != "ti_misp.threat_attributes")
         return Error{Errc::kConfigValue, swhere + ".data_stream.dataset",
                      "must be ti_misp.threat or ti_misp.threat_attributes, got '" + dataset + "'"};
       YAML::Node vars(YAML::NodeType::Map);
@@ -55,14 +51,13 @@ plugin::Result<Policy> load_policy(const std::string& path) {
         if (k == "id") continue;
         vars[k] = kv.second;
       }
-      auto config = plugin::parse_config(YAML::Dump(vars), d);
-      if (!config) {
-        Error e = config.error();
-        e.where = swhere + (e.where.empty() ? "" : "." + e.where);
-        return e;
-      }
-      StreamSpec spec{s["id"] ? s["id"].as<std::string>() : "stream-" + std::to_string(i) + "-" + std::to_string(j),
-                      config.value()};
+      StreamSpec spec;
+      spec.id = s["id"] ? s["id"].as<std::string>() : "stream-" + std::to_string(i) + "-" + std::to_string(j);
+      spec.dataset = dataset;
+      spec.config_yaml = YAML::Dump(vars);
+      spec.where = swhere;
+      spec.tracer = s["enable_request_tracer"] && s["enable_request_tracer"].as<std::string>() == "true";
+      spec.has_tracer_path = static_cast<bool>(s["tracer_path"]);
       for (char c : spec.id)
         if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.')
           return Error{Errc::kConfigValue, swhere + ".id", "may hold letters, digits, '-', '_' and '.' only"};

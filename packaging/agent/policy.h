@@ -1,19 +1,23 @@
 // An Elastic Agent standalone policy, reduced to what misp-agent runs:
 //   outputs: {default: {type: file, path: ...} | {type: console}}
 //   inputs: [{type: misp, id: ..., streams: [{id: ..., data_stream: {dataset, namespace}, <vars>}]}]
+// The stream variables are handed to the plugin as YAML text; the plugin validates them.
 #pragma once
 
 #include <string>
 #include <vector>
 
-#include "plugin/config.h"
 #include "plugin/result.h"
 
 namespace misp::agent {
 
 struct StreamSpec {
-  std::string id;  // unique; names the cursor file
-  plugin::Config config;
+  std::string id;           // unique; names the cursor file
+  std::string dataset;      // ti_misp.threat | ti_misp.threat_attributes
+  std::string config_yaml;  // the stream's variables (data_stream.namespace included)
+  bool tracer = false;      // enable_request_tracer is on
+  bool has_tracer_path = false;
+  std::string where;        // inputs[i].streams[j], for messages
 };
 
 struct OutputSpec {

@@ -13,19 +13,23 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
+#include <map>
 #include <mutex>
 #include <thread>
 
 #include "mapping/json/write.h"
+#include "packaging/agent/plugin_loader.h"
 #include "packaging/agent/policy.h"
-#include "plugin/poller.h"
+#include "plugin/config.h"
+#include "plugin/cursor.h"
 
 namespace misp::agent {
 
 namespace {
 
-constexpr const char* kUsage = R"(Usage: misp-agent run --policy FILE [--once] [--data-dir DIR] [--check]
+constexpr const char* kUsage = R"(Usage: misp-agent run --policy FILE [--once] [--data-dir DIR] [--check] [--plugin PATH]
 
 Polls MISP for every stream of an Elastic Agent standalone policy and writes the documents to the
 policy's output (file or console), one JSON document per line. Cursors are kept in DIR/cursors and
@@ -34,7 +38,8 @@ move only after the output has the documents (fsync), so a restart resumes where
   --policy FILE   the agent policy (YAML)
   --once          one complete poll of every stream, then exit (non-zero when a stream failed)
   --data-dir DIR  cursors and request traces (default: ./data)
-  --check         validate the policy and exit
+  --check         validate the policy (with the plugin's own checks) and exit
+  --plugin PATH   libmisp_input.so to load (default: next to misp-agent, then ../lib)
 )";
 
 // Stop flag and a sleep that wakes on it (SIGTERM/SIGINT).
@@ -136,88 +141,138 @@ std::string read_cursor(const std::filesystem::path& file) {
   return token;
 }
 
-std::string document_line(const plugin::Delivery& d, plugin::OutputMode mode) {
+std::string document_line(const misp_input_event& e, bool raw) {
+  std::string_view doc(e.document, e.document_len);
   std::string line = "{\"@metadata\":{\"_id\":";
-  json::write_string(d.id, line);
+  json::write_string(std::string_view(e.id, e.id_len), line);
   line += ",\"index\":";
-  json::write_string(d.index, line);
+  json::write_string(std::string_view(e.index, e.index_len), line);
   line += "}";
-  if (mode == plugin::OutputMode::kRaw) {
+  if (raw) {
     line += ",\"message\":";
-    json::write_string(d.document, line);
+    json::write_string(doc, line);
     line += "}\n";
   } else {
-    if (d.document.size() > 2) line += ',';
-    line.append(d.document, 1, std::string::npos);
+    if (doc.size() > 2) line += ',';
+    line.append(doc.substr(1));
     line += '\n';
   }
   return line;
 }
 
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
-// Runs one stream; returns true when its polls completed.
-bool run_stream(StreamSpec& spec, Output& output, const std::filesystem::path& data_dir, bool once, Stopper& stopper,
-                std::mutex& log_mu) {
-  auto cursor_file = data_dir / "cursors" / (spec.id + ".cursor");
-  if (spec.config.enable_request_tracer && spec.config.tracer_path.empty())
-    spec.config.tracer_path = (data_dir / "logs" / ("http-request-trace-" + spec.id + ".ndjson")).string();
-  std::string token = read_cursor(cursor_file);
-  if (!plugin::valid_cursor_token(token)) {
-    std::lock_guard<std::mutex> lock(log_mu);
-    std::cerr << "Cursor file is unreadable; starting from initial_interval. stream=" << spec.id << ".\n";
-    token.clear();
-  }
-  std::string delivered_cursor = token;
+// What the plugin calls back into, for one stream.
+struct StreamHost {
+  Output* output = nullptr;
+  Stopper* stopper = nullptr;
+  std::mutex* log_mu = nullptr;
+  std::string id;
+  bool raw = false;
+  std::string delivered_cursor;  // of the newest document written to the output
   std::size_t since_commit = 0;
-  plugin::OutputMode mode = spec.config.output;
-  auto commit = [&]() -> bool {
-    if (!output.sync()) return false;
-    return delivered_cursor.empty() || write_cursor(cursor_file, delivered_cursor);
-  };
-  plugin::Runtime runtime;
-  runtime.now_ms = now_ms;
-  runtime.sleep_ms = [&](std::int64_t ms) {
+  std::filesystem::path cursor_file;
+  const misp_input_plugin* plugin = nullptr;
+  misp_input_instance* instance = nullptr;
+  bool commit_failed = false;
+
+  // Output first (fsync), then the cursor file (atomic), then tell the plugin.
+  bool commit() {
+    if (!output->sync()) return false;
+    if (delivered_cursor.empty()) return true;
+    if (!write_cursor(cursor_file, delivered_cursor)) return false;
+    if (plugin->committed) plugin->committed(instance, delivered_cursor.data(), delivered_cursor.size());
+    return true;
+  }
+
+  static void log(void* data, int32_t level, const char* msg, size_t len) {
+    auto* h = static_cast<StreamHost*>(data);
+    std::lock_guard<std::mutex> lock(*h->log_mu);
+    std::cerr << (level == MISP_INPUT_LOG_ERROR ? "ERROR " : "") << std::string_view(msg, len) << " stream_id=" << h->id
+              << "\n";
+  }
+  static int32_t emit(void* data, const misp_input_event* e) {
+    auto* h = static_cast<StreamHost*>(data);
+    if (h->stopper->stopping || h->commit_failed) return 1;
+    h->output->write(document_line(*e, h->raw));
+    h->delivered_cursor.assign(e->cursor, e->cursor_len);
+    if (++h->since_commit >= 1000) {
+      h->since_commit = 0;
+      if (!h->commit()) return h->commit_failed = true, 1;
+    }
+    return 0;
+  }
+  static int32_t wait(void* data, int64_t ms) {
+    auto* h = static_cast<StreamHost*>(data);
+    // Commit at every pause between polls, so an idle agent has everything durable.
+    if (!h->commit()) return h->commit_failed = true, 0;
     // Wake at least every 200 ms to notice a signal (the handler cannot notify).
     for (std::int64_t left = ms; left > 0; left -= 200)
-      if (!stopper.sleep(std::min<std::int64_t>(left, 200))) return false;
-    return !stopper.stopping.load();
-  };
-  runtime.log = [&](const std::string& line) {
-    std::lock_guard<std::mutex> lock(log_mu);
-    std::cerr << line << "\n";
-  };
-  plugin::Poller poller(spec.config, runtime, token, [&](const plugin::Delivery& d) {
-    if (stopper.stopping) return false;
-    output.write(document_line(d, mode));
-    delivered_cursor = d.cursor;
-    if (++since_commit >= 1000) {
-      since_commit = 0;
-      if (!commit()) return false;
-    }
-    return true;
-  });
-  bool ok = true;
-  while (true) {
-    plugin::PollStats s = poller.poll();
-    if (!commit()) {
-      runtime.log("Output or cursor write failed; stopping. stream=" + spec.id + ".");
-      return false;
-    }
-    if (!s.completed) ok = false;
-    if (once || stopper.stopping) break;
-    ok = true;
-    if (!runtime.sleep_ms(std::chrono::duration_cast<std::chrono::milliseconds>(spec.config.interval).count())) break;
+      if (!h->stopper->sleep(std::min<std::int64_t>(left, 200))) return 0;
+    return h->stopper->stopping ? 0 : 1;
   }
-  return ok;
+};
+
+// Runs one stream through the plugin; returns true when its polls completed.
+bool run_stream(const LoadedPlugin& lib, const StreamSpec& spec, Output& output, const std::filesystem::path& data_dir,
+                bool once, Stopper& stopper, std::mutex& log_mu, std::map<misp_input_instance*, std::function<void()>>& stops,
+                std::mutex& stops_mu) {
+  const misp_input_plugin& p = lib.table();
+  StreamHost host;
+  host.output = &output;
+  host.stopper = &stopper;
+  host.log_mu = &log_mu;
+  host.id = spec.id;
+  host.plugin = &p;
+  host.cursor_file = data_dir / "cursors" / (spec.id + ".cursor");
+  host.raw = spec.config_yaml.find("output: raw") != std::string::npos;
+  std::string config = spec.config_yaml;
+  if (spec.tracer && !spec.has_tracer_path)
+    config += "\ntracer_path: " + (data_dir / "logs" / ("http-request-trace-" + spec.id + ".ndjson")).string() + "\n";
+  std::string token = read_cursor(host.cursor_file);
+  if (!plugin::Cursor::decode(token)) {
+    StreamHost::log(&host, MISP_INPUT_LOG_WARN, "Cursor file is unreadable; starting from initial_interval.", 59);
+    token.clear();
+  }
+  misp_input_host h{};
+  h.struct_size = sizeof h;
+  h.abi_major = MISP_INPUT_ABI_MAJOR;
+  h.abi_minor = MISP_INPUT_ABI_MINOR;
+  h.host_data = &host;
+  h.log = &StreamHost::log;
+  h.emit = &StreamHost::emit;
+  h.wait = &StreamHost::wait;
+  char err[1024] = "";
+  misp_input_instance* inst = nullptr;
+  if (p.create(&h, spec.dataset.c_str(), config.data(), config.size(), token.data(), token.size(), &inst, err,
+               sizeof err) != MISP_INPUT_OK) {
+    std::lock_guard<std::mutex> lock(log_mu);
+    std::cerr << "Stream not started. stream_id=" << spec.id << " error=\"" << err << "\".\n";
+    return false;
+  }
+  host.instance = inst;
+  {
+    std::lock_guard<std::mutex> lock(stops_mu);
+    stops[inst] = [&p, inst] { p.request_stop(inst); };
+  }
+  int32_t rc = p.run(inst, once ? 1 : 0);
+  bool committed = host.commit() && !host.commit_failed;
+  {
+    std::lock_guard<std::mutex> lock(stops_mu);
+    stops.erase(inst);
+  }
+  p.destroy(inst);
+  if (!committed) {
+    std::lock_guard<std::mutex> lock(log_mu);
+    std::cerr << "Output or cursor write failed. stream_id=" << spec.id << ".\n";
+    return false;
+  }
+  return rc == MISP_INPUT_OK || (rc == MISP_INPUT_STOPPED && !once);
 }
 
 }  // namespace
 
 int run_command(int argc, char** argv) {
-  std::string policy_path, data_dir = "data";
+  std::string policy_path, data_dir = "data", plugin_path;
   bool once = false, check = false;
   for (int i = 0; i < argc; ++i) {
     std::string a = argv[i];
@@ -230,6 +285,8 @@ int run_command(int argc, char** argv) {
       policy_path = argv[++i];
     } else if (a == "--data-dir" && i + 1 < argc) {
       data_dir = argv[++i];
+    } else if (a == "--plugin" && i + 1 < argc) {
+      plugin_path = argv[++i];
     } else if (a == "--once") {
       once = true;
     } else if (a == "--check") {
@@ -248,8 +305,21 @@ int run_command(int argc, char** argv) {
     std::cerr << "misp-agent run: " << policy.error().text() << "\n";
     return 1;
   }
+  auto lib = LoadedPlugin::load(plugin_path);
+  if (!lib) {
+    std::cerr << "misp-agent run: " << lib.error().text() << "\n";
+    return 1;
+  }
+  const misp_input_plugin& p = lib.value()->table();
+  for (const auto& s : policy->streams) {
+    char err[1024] = "";
+    if (p.validate_config(s.dataset.c_str(), s.config_yaml.data(), s.config_yaml.size(), err, sizeof err) != MISP_INPUT_OK) {
+      std::cerr << "misp-agent run: " << s.where << "." << err << "\n";
+      return 1;
+    }
+  }
   if (check) {
-    std::cout << "Policy is valid. streams=" << policy->streams.size() << ".\n";
+    std::cout << "Policy is valid. streams=" << policy->streams.size() << " plugin=" << p.name << "/" << p.version << ".\n";
     return 0;
   }
   std::error_code ec;
@@ -263,20 +333,30 @@ int run_command(int argc, char** argv) {
   std::signal(SIGTERM, on_signal);
   std::signal(SIGINT, on_signal);
   Output output(policy->output);
-  std::mutex log_mu;
+  std::mutex log_mu, stops_mu;
+  std::map<misp_input_instance*, std::function<void()>> stops;
   std::vector<std::thread> threads;
   std::vector<char> results(policy->streams.size(), 0);
+  std::atomic<bool> done{false};
+  // Signals only set a flag; this watcher turns it into request_stop() calls.
+  std::thread watcher([&] {
+    while (!done) {
+      if (stopper.stopping) {
+        stopper.stop();
+        std::lock_guard<std::mutex> lock(stops_mu);
+        for (auto& [inst, f] : stops) f();
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  });
   for (std::size_t i = 0; i < policy->streams.size(); ++i) {
     threads.emplace_back([&, i] {
-      try {
-        results[i] = run_stream(policy->streams[i], output, data_dir, once, stopper, log_mu);
-      } catch (const std::exception& e) {
-        std::lock_guard<std::mutex> lock(log_mu);
-        std::cerr << "Stream failed. stream=" << policy->streams[i].id << " error=\"" << e.what() << "\".\n";
-      }
+      results[i] = run_stream(*lib.value(), policy->streams[i], output, data_dir, once, stopper, log_mu, stops, stops_mu);
     });
   }
   for (auto& t : threads) t.join();
+  done = true;
+  watcher.join();
   g_stopper = nullptr;
   bool all = std::all_of(results.begin(), results.end(), [](char r) { return r != 0; });
   return all ? 0 : 1;

@@ -43,7 +43,11 @@ inputs:
 POLICY
 }
 policy "" >"$tmp/policy.yml"
-"$agent" run --policy "$tmp/policy.yml" --check | grep -q "Policy is valid. streams=2" || fail "--check"
+"$agent" run --policy "$tmp/policy.yml" --check | grep -q "Policy is valid. streams=2 plugin=misp_input/" || fail "--check"
+set +e
+"$agent" run --policy "$tmp/policy.yml" --check --plugin "$tmp/nope.so" 2>"$tmp/noplugin.err"; rc=$?
+set -e
+[ $rc = 1 ] && grep -q "cannot load libmisp_input.so" "$tmp/noplugin.err" || fail "missing plugin: $(cat "$tmp/noplugin.err")"
 "$agent" run --policy "$tmp/policy.yml" --once --data-dir "$tmp/data" 2>"$tmp/run1.log" || fail "first run: $(cat "$tmp/run1.log")"
 n1=$(wc -l <"$tmp/out/misp.ndjson")
 [ "$n1" = 600 ] || fail "first run: $n1 documents, want 600 (300 per stream)"
