@@ -8,6 +8,7 @@ packages=(
   libcpp-httplib-dev nlohmann-json3-dev libssl-dev libyaml-cpp-dev libsimdjson-dev libpcre2-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   clang-format openssl
+  syslog-ng-dev syslog-ng-core bison python3
 )
 
 missing=()
