@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cctype>
+#include <optional>
 #include <set>
 
 namespace misp::agent {
@@ -21,13 +22,51 @@ plugin::Result<Policy> load_policy(const std::string& path) {
   }
   Policy p;
   if (YAML::Node out = root["outputs"]["default"]; out && out.IsMap()) {
-    std::string type = out["type"] ? out["type"].as<std::string>() : "";
+    auto str = [&](const char* k) { return out[k] && out[k].IsScalar() ? out[k].as<std::string>() : std::string(); };
+    auto num = [&](const char* k, std::int64_t& v) -> std::optional<Error> {
+      if (!out[k]) return std::nullopt;
+      try {
+        v = out[k].as<std::int64_t>();
+      } catch (const YAML::Exception&) {
+        return Error{Errc::kConfigType, std::string("outputs.default.") + k, "must be a whole number"};
+      }
+      return std::nullopt;
+    };
+    std::string type = str("type");
     if (type == "file") {
       p.output.kind = OutputSpec::Kind::kFile;
-      if (!out["path"]) return Error{Errc::kConfigMissing, "outputs.default.path", "is required for a file output"};
-      p.output.path = out["path"].as<std::string>();
+      p.output.path = str("path");
+      if (p.output.path.empty()) return Error{Errc::kConfigMissing, "outputs.default.path", "is required for a file output"};
+      std::int64_t keep = p.output.keep_files;
+      if (auto e = num("rotate_bytes", p.output.rotate_bytes)) return *e;
+      if (auto e = num("keep_files", keep)) return *e;
+      if (p.output.rotate_bytes < 1024) return Error{Errc::kConfigValue, "outputs.default.rotate_bytes", "must be at least 1024"};
+      if (keep < 0 || keep > 1000) return Error{Errc::kConfigValue, "outputs.default.keep_files", "must be between 0 and 1000"};
+      p.output.keep_files = static_cast<int>(keep);
+    } else if (type == "elasticsearch") {
+      p.output.kind = OutputSpec::Kind::kElasticsearch;
+      if (out["hosts"] && out["hosts"].IsSequence())
+        for (const auto& h : out["hosts"]) p.output.hosts.push_back(h.as<std::string>());
+      else if (!str("hosts").empty())
+        p.output.hosts.push_back(str("hosts"));
+      if (p.output.hosts.empty()) return Error{Errc::kConfigMissing, "outputs.default.hosts", "is required for an elasticsearch output"};
+      p.output.api_key = plugin::Secret(str("api_key"));
+      p.output.username = str("username");
+      p.output.password = plugin::Secret(str("password"));
+      if (YAML::Node ssl = out["ssl"]; ssl && ssl.IsMap()) {
+        if (ssl["certificate_authorities"])
+          for (const auto& ca : ssl["certificate_authorities"]) p.output.certificate_authorities.push_back(ca.as<std::string>());
+        if (ssl["verification_mode"] && ssl["verification_mode"].as<std::string>() == "none") p.output.verify_certificates = false;
+      }
+      std::int64_t bulk = p.output.bulk_max_size, retries = p.output.max_retries;
+      if (auto e = num("bulk_max_size", bulk)) return *e;
+      if (auto e = num("max_retries", retries)) return *e;
+      if (auto e = num("backoff_ms", p.output.backoff_ms)) return *e;
+      if (bulk < 1 || bulk > 100000) return Error{Errc::kConfigValue, "outputs.default.bulk_max_size", "must be between 1 and 100000"};
+      p.output.bulk_max_size = static_cast<int>(bulk);
+      p.output.max_retries = static_cast<int>(retries);
     } else if (type != "console") {
-      return Error{Errc::kConfigValue, "outputs.default.type", "must be file or console, got '" + type + "'"};
+      return Error{Errc::kConfigValue, "outputs.default.type", "must be file, console or elasticsearch, got '" + type + "'"};
     }
   }
   YAML::Node inputs = root["inputs"];

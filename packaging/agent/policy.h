@@ -1,5 +1,5 @@
 // An Elastic Agent standalone policy, reduced to what misp-agent runs:
-//   outputs: {default: {type: file, path: ...} | {type: console}}
+//   outputs: {default: {type: file, path: ...} | {type: console} | {type: elasticsearch, hosts: [...]}}
 //   inputs: [{type: misp, id: ..., streams: [{id: ..., data_stream: {dataset, namespace}, <vars>}]}]
 // The stream variables are handed to the plugin as YAML text; the plugin validates them.
 #pragma once
@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "packaging/agent/output.h"
 #include "plugin/result.h"
 
 namespace misp::agent {
@@ -18,11 +19,6 @@ struct StreamSpec {
   bool tracer = false;      // enable_request_tracer is on
   bool has_tracer_path = false;
   std::string where;        // inputs[i].streams[j], for messages
-};
-
-struct OutputSpec {
-  enum class Kind { kFile, kConsole } kind = Kind::kConsole;
-  std::string path;
 };
 
 struct Policy {

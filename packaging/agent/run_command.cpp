@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "mapping/json/write.h"
+#include "packaging/agent/output.h"
 #include "packaging/agent/plugin_loader.h"
 #include "packaging/agent/policy.h"
 #include "plugin/config.h"
@@ -64,58 +65,6 @@ extern "C" void on_signal(int) {
   }
 }
 
-// Appends lines to the output; sync() makes them durable before a cursor may move.
-class Output {
- public:
-  explicit Output(const OutputSpec& spec) : spec_(spec) {
-    if (spec.kind == OutputSpec::Kind::kFile) {
-      std::error_code ec;
-      auto parent = std::filesystem::path(spec.path).parent_path();
-      if (!parent.empty()) std::filesystem::create_directories(parent, ec);
-      fd_ = ::open(spec.path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-      if (fd_ < 0) throw std::runtime_error("cannot open output " + spec.path + ": " + std::strerror(errno));
-    }
-  }
-  ~Output() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  void write(const std::string& line) {
-    std::lock_guard<std::mutex> lock(mu_);
-    buffer_ += line;
-    if (buffer_.size() > (1 << 20)) flush_locked();
-  }
-  bool sync() {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (!flush_locked()) return false;
-    return fd_ < 0 || ::fsync(fd_) == 0;
-  }
-
- private:
-  bool flush_locked() {
-    if (spec_.kind == OutputSpec::Kind::kConsole) {
-      std::fwrite(buffer_.data(), 1, buffer_.size(), stdout);
-      std::fflush(stdout);
-    } else {
-      std::size_t off = 0;
-      while (off < buffer_.size()) {
-        ssize_t n = ::write(fd_, buffer_.data() + off, buffer_.size() - off);
-        if (n < 0) {
-          if (errno == EINTR) continue;
-          return false;
-        }
-        off += static_cast<std::size_t>(n);
-      }
-    }
-    buffer_.clear();
-    return true;
-  }
-
-  OutputSpec spec_;
-  int fd_ = -1;
-  std::string buffer_;
-  std::mutex mu_;
-};
-
 // temp + fsync + rename: a cursor file is either the old one or the new one, never half.
 bool write_cursor(const std::filesystem::path& file, const std::string& token) {
   std::filesystem::path tmp = file;
@@ -140,26 +89,6 @@ std::string read_cursor(const std::filesystem::path& file) {
   std::getline(in, token);
   return token;
 }
-
-std::string document_line(const misp_input_event& e, bool raw) {
-  std::string_view doc(e.document, e.document_len);
-  std::string line = "{\"@metadata\":{\"_id\":";
-  json::write_string(std::string_view(e.id, e.id_len), line);
-  line += ",\"index\":";
-  json::write_string(std::string_view(e.index, e.index_len), line);
-  line += "}";
-  if (raw) {
-    line += ",\"message\":";
-    json::write_string(doc, line);
-    line += "}\n";
-  } else {
-    if (doc.size() > 2) line += ',';
-    line.append(doc.substr(1));
-    line += '\n';
-  }
-  return line;
-}
-
 
 // What the plugin calls back into, for one stream.
 struct StreamHost {
@@ -193,7 +122,8 @@ struct StreamHost {
   static int32_t emit(void* data, const misp_input_event* e) {
     auto* h = static_cast<StreamHost*>(data);
     if (h->stopper->stopping || h->commit_failed) return 1;
-    h->output->write(document_line(*e, h->raw));
+    Document d{{e->index, e->index_len}, {e->id, e->id_len}, {e->document, e->document_len}, h->raw};
+    if (!h->output->write(d)) return h->commit_failed = true, 1;
     h->delivered_cursor.assign(e->cursor, e->cursor_len);
     if (++h->since_commit >= 1000) {
       h->since_commit = 0;
@@ -332,8 +262,17 @@ int run_command(int argc, char** argv) {
   g_stopper = &stopper;
   std::signal(SIGTERM, on_signal);
   std::signal(SIGINT, on_signal);
-  Output output(policy->output);
-  std::mutex log_mu, stops_mu;
+  std::mutex log_mu;
+  auto made = make_output(policy->output, [&log_mu](const std::string& line) {
+    std::lock_guard<std::mutex> lock(log_mu);
+    std::cerr << line << "\n";
+  });
+  if (!made) {
+    std::cerr << "misp-agent run: " << made.error().text() << "\n";
+    return 1;
+  }
+  Output& output = *made.value();
+  std::mutex stops_mu;
   std::map<misp_input_instance*, std::function<void()>> stops;
   std::vector<std::thread> threads;
   std::vector<char> results(policy->streams.size(), 0);
