@@ -20,7 +20,10 @@
 #include <thread>
 
 #include "mapping/json/write.h"
+#include <httplib.h>
+
 #include "packaging/agent/output.h"
+#include "packaging/agent/output_elasticsearch.h"
 #include "packaging/agent/plugin_loader.h"
 #include "packaging/agent/policy.h"
 #include "plugin/config.h"
@@ -31,6 +34,7 @@ namespace misp::agent {
 namespace {
 
 constexpr const char* kUsage = R"(Usage: misp-agent run --policy FILE [--once] [--data-dir DIR] [--check] [--plugin PATH]
+                      [--metrics-port PORT]
 
 Polls MISP for every stream of an Elastic Agent standalone policy and writes the documents to the
 policy's output (file or console), one JSON document per line. Cursors are kept in DIR/cursors and
@@ -41,6 +45,7 @@ move only after the output has the documents (fsync), so a restart resumes where
   --data-dir DIR  cursors and request traces (default: ./data)
   --check         validate the policy (with the plugin's own checks) and exit
   --plugin PATH   libmisp_input.so to load (default: next to misp-agent, then ../lib)
+  --metrics-port PORT  serve Prometheus metrics on http://127.0.0.1:PORT/metrics (off by default)
 )";
 
 // Stop flag and a sleep that wakes on it (SIGTERM/SIGINT).
@@ -204,6 +209,7 @@ bool run_stream(const LoadedPlugin& lib, const StreamSpec& spec, Output& output,
 int run_command(int argc, char** argv) {
   std::string policy_path, data_dir = "data", plugin_path;
   bool once = false, check = false;
+  int metrics_port = 0;
   for (int i = 0; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "-h" || a == "--help") {
@@ -219,6 +225,12 @@ int run_command(int argc, char** argv) {
       plugin_path = argv[++i];
     } else if (a == "--once") {
       once = true;
+    } else if (a == "--metrics-port" && i + 1 < argc) {
+      metrics_port = std::atoi(argv[++i]);
+      if (metrics_port < 1 || metrics_port > 65535) {
+        std::cerr << "misp-agent run: --metrics-port must be 1-65535\n";
+        return 2;
+      }
     } else if (a == "--check") {
       check = true;
     } else {
@@ -277,6 +289,31 @@ int run_command(int argc, char** argv) {
   std::vector<std::thread> threads;
   std::vector<char> results(policy->streams.size(), 0);
   std::atomic<bool> done{false};
+  // Metrics: each running instance's counters plus the output's, in Prometheus text format.
+  std::unique_ptr<httplib::Server> metrics;
+  std::thread metrics_thread;
+  if (metrics_port) {
+    metrics = std::make_unique<httplib::Server>();
+    metrics->Get("/metrics", [&](const httplib::Request&, httplib::Response& res) {
+      std::string text;
+      std::lock_guard<std::mutex> lock(stops_mu);
+      for (const auto& [inst, stop] : stops) {
+        char buf[4096];
+        std::size_t needed = 0;
+        if (p.metrics && p.metrics(inst, buf, sizeof buf, &needed) == MISP_INPUT_OK) text += buf;
+      }
+      BulkStats b = bulk_stats(output);
+      text += "misp_agent_output_indexed_total " + std::to_string(b.indexed) + "\n" +
+              "misp_agent_output_duplicates_total " + std::to_string(b.duplicates) + "\n" +
+              "misp_agent_output_rejected_total " + std::to_string(b.rejected) + "\n";
+      res.set_content(text, "text/plain; version=0.0.4");
+    });
+    if (!metrics->bind_to_port("127.0.0.1", metrics_port)) {
+      std::cerr << "misp-agent run: cannot listen on 127.0.0.1:" << metrics_port << "\n";
+      return 1;
+    }
+    metrics_thread = std::thread([&] { metrics->listen_after_bind(); });
+  }
   // Signals only set a flag; this watcher turns it into request_stop() calls.
   std::thread watcher([&] {
     while (!done) {
@@ -296,6 +333,10 @@ int run_command(int argc, char** argv) {
   for (auto& t : threads) t.join();
   done = true;
   watcher.join();
+  if (metrics) {
+    metrics->stop();
+    metrics_thread.join();
+  }
   g_stopper = nullptr;
   bool all = std::all_of(results.begin(), results.end(), [](char r) { return r != 0; });
   return all ? 0 : 1;

@@ -86,9 +86,17 @@ if grep -q "wrongkeywrongkey" "$tmp/run5.log"; then fail "api_token in the log";
 
 # A long-running agent stops on SIGTERM, with its cursors written.
 rm -rf "$tmp/data2"
-"$agent" run --policy "$tmp/policy.yml" --data-dir "$tmp/data2" 2>"$tmp/run4.log" &
+mport=$((20000 + RANDOM % 20000))
+"$agent" run --policy "$tmp/policy.yml" --data-dir "$tmp/data2" --metrics-port "$mport" 2>"$tmp/run4.log" &
 agent_pid=$!
 sleep 1.5
+# Metrics over HTTP (bash's /dev/tcp: no curl needed).
+exec 3<>"/dev/tcp/127.0.0.1/$mport"
+printf 'GET /metrics HTTP/1.0\r\nHost: x\r\n\r\n' >&3
+metrics=$(cat <&3)
+exec 3<&-
+echo "$metrics" | grep -q 'misp_input_documents_total{dataset="ti_misp.threat_attributes"} 300' || fail "metrics: $metrics"
+echo "$metrics" | grep -q 'misp_input_cursor_lag_seconds' || fail "metrics: no cursor lag"
 kill -TERM "$agent_pid"
 for _ in $(seq 50); do kill -0 "$agent_pid" 2>/dev/null || break; sleep 0.1; done
 if kill -0 "$agent_pid" 2>/dev/null; then kill -9 "$agent_pid"; fail "agent ignored SIGTERM"; fi
