@@ -12,9 +12,9 @@ namespace misp::mapping {
 namespace {
 
 constexpr std::array<std::string_view, 18> kHashTypes = {
-    "md5",     "impfuzzy",   "imphash",    "pehash",     "sha1",       "sha224",
-    "sha256",  "sha3-224",   "sha3-256",   "sha3-384",   "sha3-512",   "sha384",
-    "sha512",  "sha512/224", "sha512/256", "ssdeep",     "tlsh",       "vhash"};
+    "md5",    "impfuzzy",   "imphash",    "pehash",   "sha1",     "sha224",
+    "sha256", "sha3-224",   "sha3-256",   "sha3-384", "sha3-512", "sha384",
+    "sha512", "sha512/224", "sha512/256", "ssdeep",   "tlsh",     "vhash"};
 
 void apply_grok(Ctx& ctx, const es::Grok& grok, std::string_view field) {
   json::Value* v = ctx.get(field);
@@ -91,7 +91,8 @@ bool is_hash_type(std::string_view type) {
 IndicatorClassifier::IndicatorClassifier()
     : filename_type_(R"(%{WORD}\|%{WORD:_tmp.hashtype})"),
       filename_value_(R"(%{DATA:threat.indicator.file.name}\|%{GREEDYDATA:_tmp.hashvalue})"),
-      regkey_value_(R"(%{DATA:threat.indicator.registry.key}\|%{DATA:threat.indicator.registry.value})"),
+      regkey_value_(
+          R"(%{DATA:threat.indicator.registry.key}\|%{DATA:threat.indicator.registry.value})"),
       domain_ip_(R"(%{DATA:threat.indicator.url.domain}\|%{IP:threat.indicator.ip})"),
       ip_port_(R"(%{IP:threat.indicator.ip}\|%{NUMBER:threat.indicator.port})") {}
 
@@ -169,10 +170,12 @@ void IndicatorClassifier::classify(Ctx& ctx, Dataset dataset, bool strict) const
     if (attributes) {
       ctx.set("threat.indicator.type", "email-addr");
       if (type == "email-src" || type == "email-dst") {
-        if (json::Value* v = ctx.get("misp.attribute.value")) ctx.set("threat.indicator.email.address", *v);
+        if (json::Value* v = ctx.get("misp.attribute.value"))
+          ctx.set("threat.indicator.email.address", *v);
       }
       if (type == "email-subject") {
-        if (json::Value* v = ctx.get("misp.attribute.value")) ctx.set("threat.indicator.email.subject", *v);
+        if (json::Value* v = ctx.get("misp.attribute.value"))
+          ctx.set("threat.indicator.email.subject", *v);
       }
     } else if (type == "email-src" || type == "email-dst") {
       ctx.set("threat.indicator.type", "email-addr");

@@ -17,7 +17,7 @@ class IndicatorClassifier {
   void classify(Ctx& ctx, Dataset dataset, bool strict_elastic_parity) const;
 
  private:
-  es::Grok filename_type_;  // %{WORD}\|%{WORD:_tmp.hashtype}
+  es::Grok filename_type_;   // %{WORD}\|%{WORD:_tmp.hashtype}
   es::Grok filename_value_;  // %{DATA:threat.indicator.file.name}\|%{GREEDYDATA:_tmp.hashvalue}
   es::Grok regkey_value_;    // %{DATA:threat.indicator.registry.key}\|%{DATA:...registry.value}
   es::Grok domain_ip_;       // %{DATA:threat.indicator.url.domain}\|%{IP:threat.indicator.ip}

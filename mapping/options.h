@@ -36,9 +36,9 @@ std::vector<std::string> default_tags(Dataset d);
 struct Output {
   enum class Kind { kDocument, kDropped };
   Kind kind = Kind::kDocument;
-  std::string document;       // the ECS document, compact JSON
-  std::string id;             // `_id` (fingerprint); empty when no field was present
-  std::string error;          // first error.message of a pipeline_error document, else empty
+  std::string document;           // the ECS document, compact JSON
+  std::string id;                 // `_id` (fingerprint); empty when no field was present
+  std::string error;              // first error.message of a pipeline_error document, else empty
   std::int64_t timestamp_ms = 0;  // @timestamp
   bool pipeline_error() const { return !error.empty(); }
 };

@@ -9,7 +9,9 @@ namespace misp::mapping {
 using json::Type;
 using json::Value;
 
-json::Value* Ctx::get(std::string_view path) { return json::get(root_, path); }
+json::Value* Ctx::get(std::string_view path) {
+  return json::get(root_, path);
+}
 
 bool Ctx::non_null(std::string_view path) {
   const Value* v = get(path);
@@ -66,8 +68,11 @@ void Ctx::convert_long(std::string_view path, std::string_view target, bool igno
   Value* v = get(path);
   if (!v || v->is_null()) {
     if (ignore_missing) return;
-    if (!v) throw ProcessorFailure("field [" + std::string(path) + "] not present as part of path [" + std::string(path) + "]");
-    throw ProcessorFailure("Field [" + std::string(path) + "] is null, cannot be converted to type [long]");
+    if (!v)
+      throw ProcessorFailure("field [" + std::string(path) + "] not present as part of path [" +
+                             std::string(path) + "]");
+    throw ProcessorFailure("Field [" + std::string(path) +
+                           "] is null, cannot be converted to type [long]");
   }
   auto convert_one = [](const Value& x) -> Value {
     if (x.type == Type::kInt) return x;  // already an Integer/Long

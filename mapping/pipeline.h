@@ -42,7 +42,8 @@ class Ctx {
   void rename(std::string_view from, std::string_view to, bool ignore_missing = true);
   void remove(std::string_view path) { json::remove(root_, path); }
   // `convert` type long in place (or into target). ignore_missing covers missing and null.
-  void convert_long(std::string_view path, std::string_view target = {}, bool ignore_missing = true);
+  void convert_long(std::string_view path, std::string_view target = {},
+                    bool ignore_missing = true);
   // `date` into target (same field when empty). Returns false when the field was missing.
   // Throws ProcessorFailure("unable to parse date [v]") on a bad value.
   bool date(std::string_view path, std::string_view target,

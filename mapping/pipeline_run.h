@@ -2,8 +2,8 @@
 #pragma once
 
 #include <string>
-#include <vector>
 #include <string_view>
+#include <vector>
 
 #include "mapping/indicator.h"
 #include "mapping/json/parse.h"
@@ -41,6 +41,7 @@ void run_threat_attributes_pipeline(Ctx& ctx, PipelineRun& run);
 
 // Pipeline names as Fleet installs them; they appear in processor error messages.
 inline constexpr std::string_view kThreatPipeline = "logs-ti_misp.threat-1.48.2";
-inline constexpr std::string_view kThreatAttributesPipeline = "logs-ti_misp.threat_attributes-1.48.2";
+inline constexpr std::string_view kThreatAttributesPipeline =
+    "logs-ti_misp.threat_attributes-1.48.2";
 
 }  // namespace misp::mapping

@@ -53,13 +53,15 @@ void run_threat_pipeline(Ctx& ctx, PipelineRun& run) {
   // Compares with the string 'false' although MISP sends a boolean, so this is nearly always misp.
   if (ctx.str("misp.event.Orgc.local") != "false" || !ctx.has("misp.event.Orgc.local")) {
     ctx.set("threat.indicator.provider", "misp");
-  } else if (Value* name = ctx.get("misp.event.Orgc.name"); name && name->is_string() && name->s.size) {
+  } else if (Value* name = ctx.get("misp.event.Orgc.name");
+             name && name->is_string() && name->s.size) {
     ctx.set("threat.indicator.provider", *name);
   }
-  for (auto p : {"misp.event.ShadowAttribute", "misp.event.RelatedEvent", "misp.event.Galaxy",
-                 "misp.event.EventReport", "misp.event.Attribute.Galaxy",
-                 "misp.event.Attribute.ShadowAttribute", "misp.event.Object.Attribute.Galaxy",
-                 "misp.event.Object.Attribute.ShadowAttribute", "misp.event.Object.ObjectReference"})
+  for (auto p :
+       {"misp.event.ShadowAttribute", "misp.event.RelatedEvent", "misp.event.Galaxy",
+        "misp.event.EventReport", "misp.event.Attribute.Galaxy",
+        "misp.event.Attribute.ShadowAttribute", "misp.event.Object.Attribute.Galaxy",
+        "misp.event.Object.Attribute.ShadowAttribute", "misp.event.Object.ObjectReference"})
     ctx.remove(p);
   remove_if_empty(ctx, "misp.event.Attribute");
   remove_if_empty(ctx, "misp.event.Object");
@@ -99,10 +101,10 @@ void run_threat_pipeline(Ctx& ctx, PipelineRun& run) {
   if (ctx.non_null("user.email")) ctx.append("user.roles", "reporting_user");
   if (ctx.non_null("misp.tag")) tags_script(ctx);
 
-  for (auto p : {"misp.event.distribution", "misp.object.distribution",
-                 "misp.context.event.distribution", "misp.attribute.distribution",
-                 "misp.context.attribute.distribution", "threat.indicator.port",
-                 "misp.event.attribute_count"})
+  for (auto p :
+       {"misp.event.distribution", "misp.object.distribution", "misp.context.event.distribution",
+        "misp.attribute.distribution", "misp.context.attribute.distribution",
+        "threat.indicator.port", "misp.event.attribute_count"})
     ctx.convert_long(p);
 
   remove_nulls(ctx.root());

@@ -3,8 +3,8 @@
 #include <charconv>
 
 #include "mapping/es/convert.h"
-#include "mapping/es/java_text.h"
 #include "mapping/es/fingerprint.h"
+#include "mapping/es/java_text.h"
 #include "mapping/expiry.h"
 #include "mapping/pipeline_run.h"
 
@@ -78,7 +78,8 @@ void expiry_script(Ctx& ctx, std::int64_t ingest_ms) {
   }
   ExpiryDuration d = parse_expiry_duration(duration);
   if (!d.valid_number)
-    throw ProcessorFailure("For input string: \"" + std::string(duration.substr(0, duration.size() - 1)) + "\"");
+    throw ProcessorFailure("For input string: \"" +
+                           std::string(duration.substr(0, duration.size() - 1)) + "\"");
   if (d.fell_back)
     ctx.append("error.message", "invalid ioc_expiration_duration: using default 90 days");
   std::int64_t decayed_at = base_ms + d.millis;
@@ -149,9 +150,9 @@ void run_threat_attributes_pipeline(Ctx& ctx, PipelineRun& run) {
   if (ctx.non_null("user.email")) ctx.append("user.roles", "reporting_user");
   if (ctx.non_null("misp.tag")) tags_script(ctx);
   ctx.rename("misp.event.org_id", "organization.id");
-  for (auto p : {"misp.attribute.distribution", "misp.object.distribution",
-                 "misp.event.distribution", "threat.indicator.port", "misp.event.attribute_count",
-                 "misp.event.threat_level_id"})
+  for (auto p :
+       {"misp.attribute.distribution", "misp.object.distribution", "misp.event.distribution",
+        "threat.indicator.port", "misp.event.attribute_count", "misp.event.threat_level_id"})
     ctx.convert_long(p);
 
   if (Value* attrs = ctx.get("misp.object.attribute"); attrs && attrs->is_array()) {

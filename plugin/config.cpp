@@ -22,7 +22,10 @@ struct Option {
 };
 
 Error type_error(const std::string& key, const char* want, const YAML::Node& n) {
-  std::string got = n.IsSequence() ? "a list" : n.IsMap() ? "a mapping" : n.IsNull() ? "null" : "'" + n.Scalar() + "'";
+  std::string got = n.IsSequence() ? "a list"
+                    : n.IsMap()    ? "a mapping"
+                    : n.IsNull()   ? "null"
+                                   : "'" + n.Scalar() + "'";
   return {Errc::kConfigType, key, std::string("must be ") + want + ", got " + got};
 }
 
@@ -51,26 +54,31 @@ Setter bool_opt(bool Config::*field) {
 
 template <typename Dur>
 Setter duration_opt(Dur Config::*field, std::chrono::milliseconds min) {
-  return [field, min](const YAML::Node& n, Config& c, const std::string& key) -> std::optional<Error> {
-    auto s = scalar(n);
-    auto d = s ? parse_duration(*s) : std::nullopt;
-    if (!d) return type_error(key, "a duration such as 30s, 10m or 120h", n);
-    if (*d < min)
-      return Error{Errc::kConfigValue, key, "must be at least " + std::to_string(min.count()) + "ms, got " + *s};
-    c.*field = std::chrono::duration_cast<Dur>(*d);
-    return std::nullopt;
-  };
+  return
+      [field, min](const YAML::Node& n, Config& c, const std::string& key) -> std::optional<Error> {
+        auto s = scalar(n);
+        auto d = s ? parse_duration(*s) : std::nullopt;
+        if (!d) return type_error(key, "a duration such as 30s, 10m or 120h", n);
+        if (*d < min)
+          return Error{Errc::kConfigValue, key,
+                       "must be at least " + std::to_string(min.count()) + "ms, got " + *s};
+        c.*field = std::chrono::duration_cast<Dur>(*d);
+        return std::nullopt;
+      };
 }
 
 Setter int_opt(int Config::*field, int min, int max) {
-  return [field, min, max](const YAML::Node& n, Config& c, const std::string& key) -> std::optional<Error> {
+  return [field, min, max](const YAML::Node& n, Config& c,
+                           const std::string& key) -> std::optional<Error> {
     auto s = scalar(n);
     int v = 0;
-    if (!s || s->empty() || std::from_chars(s->data(), s->data() + s->size(), v).ptr != s->data() + s->size())
+    if (!s || s->empty() ||
+        std::from_chars(s->data(), s->data() + s->size(), v).ptr != s->data() + s->size())
       return type_error(key, "a whole number", n);
     if (v < min || v > max)
-      return Error{Errc::kConfigValue, key,
-                   "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got " + *s};
+      return Error{
+          Errc::kConfigValue, key,
+          "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got " + *s};
     c.*field = v;
     return std::nullopt;
   };
@@ -134,14 +142,16 @@ const std::vector<Option>& options() {
          c.url = u.value();
          return std::nullopt;
        }},
-      {{"api_token", "secret", "(required)", "MISP automation key, sent raw in the Authorization header."},
+      {{"api_token", "secret", "(required)",
+        "MISP automation key, sent raw in the Authorization header."},
        [](const YAML::Node& n, Config& c, const std::string& key) -> std::optional<Error> {
          auto s = scalar(n);
          if (!s) return type_error(key, "a string", n);
          c.api_token = Secret(*s);
          return std::nullopt;
        }},
-      {{"limit", "int", "10", "Events (threat) or attributes (threat_attributes) per page, 1-10000."},
+      {{"limit", "int", "10",
+        "Events (threat) or attributes (threat_attributes) per page, 1-10000."},
        int_opt(&Config::limit, 1, 10000)},
       {{"initial_interval", "duration", "120h", "How far back the first poll looks."},
        duration_opt(&Config::initial_interval, std::chrono::seconds(1))},
@@ -153,13 +163,16 @@ const std::vector<Option>& options() {
        [](const YAML::Node& n, Config& c, const std::string& key) -> std::optional<Error> {
          auto s = scalar(n);
          double v = 0;
-         if (!s || std::from_chars(s->data(), s->data() + s->size(), v).ptr != s->data() + s->size() || s->empty())
+         if (!s ||
+             std::from_chars(s->data(), s->data() + s->size(), v).ptr != s->data() + s->size() ||
+             s->empty())
            return type_error(key, "a number", n);
          if (v < 0) return Error{Errc::kConfigValue, key, "must not be negative, got " + *s};
          c.http_request_rate_limit = v;
          return std::nullopt;
        }},
-      {{"filters", "yaml", "{}", "MISP restSearch filters (type, tags, to_ids, decayingModel...), passed through."},
+      {{"filters", "yaml", "{}",
+        "MISP restSearch filters (type, tags, to_ids, decayingModel...), passed through."},
        [](const YAML::Node& n, Config& c, const std::string& key) -> std::optional<Error> {
          YAML::Node m;
          if (auto e = as_mapping(n, key, m)) return e;
@@ -175,11 +188,14 @@ const std::vector<Option>& options() {
          if (!s) return type_error(key, "a URL", n);
          auto u = parse_url(*s, key);
          if (!u) return u.error();
-         if (u->scheme != "http") return Error{Errc::kConfigValue, key, "must be an http:// proxy URL"};
+         if (u->scheme != "http")
+           return Error{Errc::kConfigValue, key, "must be an http:// proxy URL"};
          c.proxy_url = u.value();
          return std::nullopt;
        }},
-      {{"ssl", "yaml", "", "verification_mode (full|certificate|none), certificate_authorities, certificate, key, supported_protocols."},
+      {{"ssl", "yaml", "",
+        "verification_mode (full|certificate|none), certificate_authorities, certificate, key, "
+        "supported_protocols."},
        [](const YAML::Node& n, Config& c, const std::string& key) -> std::optional<Error> {
          YAML::Node m;
          if (auto e = as_mapping(n, key, m)) return e;
@@ -189,12 +205,17 @@ const std::vector<Option>& options() {
            std::string k = kv.first.Scalar(), path = key + "." + k;
            if (k == "verification_mode") {
              auto s = scalar(kv.second);
-             if (s && *s == "full") c.ssl.verification_mode = VerificationMode::kFull;
-             else if (s && *s == "certificate") c.ssl.verification_mode = VerificationMode::kCertificate;
-             else if (s && *s == "none") c.ssl.verification_mode = VerificationMode::kNone;
-             else return Error{Errc::kConfigValue, path, "must be full, certificate or none"};
+             if (s && *s == "full")
+               c.ssl.verification_mode = VerificationMode::kFull;
+             else if (s && *s == "certificate")
+               c.ssl.verification_mode = VerificationMode::kCertificate;
+             else if (s && *s == "none")
+               c.ssl.verification_mode = VerificationMode::kNone;
+             else
+               return Error{Errc::kConfigValue, path, "must be full, certificate or none"};
            } else if (k == "certificate_authorities") {
-             if (auto e = parse_string_list(kv.second, c.ssl.certificate_authorities, path)) return e;
+             if (auto e = parse_string_list(kv.second, c.ssl.certificate_authorities, path))
+               return e;
            } else if (k == "certificate" || k == "key") {
              auto s = scalar(kv.second);
              if (!s) return type_error(path, "a file path", kv.second);
@@ -213,33 +234,44 @@ const std::vector<Option>& options() {
          return std::nullopt;
        }},
       {{"tags", "list", "[forwarded, misp-<dataset>]", "Tags added to every document."},
-       [](const YAML::Node& n, Config& c, const std::string& key) { return parse_string_list(n, c.tags, key); }},
+       [](const YAML::Node& n, Config& c, const std::string& key) {
+         return parse_string_list(n, c.tags, key);
+       }},
       {{"preserve_original_event", "bool", "false", "Keep the MISP JSON in event.original."},
        bool_opt(&Config::preserve_original_event)},
-      {{"enforce_warning_list", "bool", "false", "threat_attributes: let MISP drop warninglisted values."},
-       bool_opt(&Config::enforce_warning_list), true},
-      {{"ioc_expiration_duration", "string", "90d", "threat_attributes: expiry after max(timestamp, last_seen); Nd, Nh or Nm."},
+      {{"enforce_warning_list", "bool", "false",
+        "threat_attributes: let MISP drop warninglisted values."},
+       bool_opt(&Config::enforce_warning_list),
+       true},
+      {{"ioc_expiration_duration", "string", "90d",
+        "threat_attributes: expiry after max(timestamp, last_seen); Nd, Nh or Nm."},
        [](const YAML::Node& n, Config& c, const std::string& key) -> std::optional<Error> {
          auto s = scalar(n);
          if (!s) return type_error(key, "a duration such as 90d, 12h or 30m", n);
          if (s->size() < 2 || std::string("dhm").find(s->back()) == std::string::npos)
-           return Error{Errc::kConfigValue, key, "must be a number followed by d, h or m, got '" + *s + "'"};
+           return Error{Errc::kConfigValue, key,
+                        "must be a number followed by d, h or m, got '" + *s + "'"};
          for (std::size_t i = 0; i + 1 < s->size(); ++i)
            if (!std::isdigit(static_cast<unsigned char>((*s)[i])))
-             return Error{Errc::kConfigValue, key, "must be a number followed by d, h or m, got '" + *s + "'"};
+             return Error{Errc::kConfigValue, key,
+                          "must be a number followed by d, h or m, got '" + *s + "'"};
          c.ioc_expiration_duration = *s;
          return std::nullopt;
        },
        true},
-      {{"refetch", "bool", "false", "Start over from now - initial_interval every refetch_interval."},
+      {{"refetch", "bool", "false",
+        "Start over from now - initial_interval every refetch_interval."},
        bool_opt(&Config::refetch)},
       {{"refetch_interval", "duration", "24h", "How often a refetch starts over."},
        duration_opt(&Config::refetch_interval, std::chrono::seconds(60))},
-      {{"enable_request_tracer", "bool", "false", "Write requests and responses (secrets redacted) to an NDJSON trace file."},
+      {{"enable_request_tracer", "bool", "false",
+        "Write requests and responses (secrets redacted) to an NDJSON trace file."},
        bool_opt(&Config::enable_request_tracer)},
-      {{"tracer_path", "string", "<data dir>/http-request-trace-<stream>.ndjson", "Where the request tracer writes."},
+      {{"tracer_path", "string", "<data dir>/http-request-trace-<stream>.ndjson",
+        "Where the request tracer writes."},
        string_opt(&Config::tracer_path)},
-      {{"output", "string", "ecs", "ecs: mapped documents; raw: httpjson's message, for Elastic's own pipelines."},
+      {{"output", "string", "ecs",
+        "ecs: mapped documents; raw: httpjson's message, for Elastic's own pipelines."},
        [](const YAML::Node& n, Config& c, const std::string& key) -> std::optional<Error> {
          auto s = scalar(n);
          if (s && *s == "ecs") return c.output = OutputMode::kEcs, std::nullopt;
@@ -250,21 +282,25 @@ const std::vector<Option>& options() {
        [](const YAML::Node& n, Config& c, const std::string& key) -> std::optional<Error> {
          auto s = scalar(n);
          long long v = 0;
-         if (!s || s->empty() || std::from_chars(s->data(), s->data() + s->size(), v).ptr != s->data() + s->size())
+         if (!s || s->empty() ||
+             std::from_chars(s->data(), s->data() + s->size(), v).ptr != s->data() + s->size())
            return type_error(key, "a number of bytes", n);
          if (v < 1024) return Error{Errc::kConfigValue, key, "must be at least 1024, got " + *s};
          c.max_response_bytes = v;
          return std::nullopt;
        }},
-      {{"retry_max_attempts", "int", "5", "Tries per request on connection errors, 5xx (not 501) and 429."},
+      {{"retry_max_attempts", "int", "5",
+        "Tries per request on connection errors, 5xx (not 501) and 429."},
        int_opt(&Config::retry_max_attempts, 1, 100)},
       {{"retry_wait_min", "duration", "1s", "First backoff; it doubles per retry, with jitter."},
        duration_opt(&Config::retry_wait_min, std::chrono::milliseconds(1))},
       {{"retry_wait_max", "duration", "60s", "Longest backoff (and longest wait on a 429)."},
        duration_opt(&Config::retry_wait_max, std::chrono::milliseconds(1))},
-      {{"strict_elastic_parity", "bool", "false", "Reproduce Elastic's output where it loses information (docs/divergences.md)."},
+      {{"strict_elastic_parity", "bool", "false",
+        "Reproduce Elastic's output where it loses information (docs/divergences.md)."},
        bool_opt(&Config::strict_elastic_parity)},
-      {{"split", "string", "per-indicator", "threat: per-indicator, or elastic for httpjson's cross product."},
+      {{"split", "string", "per-indicator",
+        "threat: per-indicator, or elastic for httpjson's cross product."},
        [](const YAML::Node& n, Config& c, const std::string& key) -> std::optional<Error> {
          auto s = scalar(n);
          if (s && *s == "per-indicator") return c.split = SplitMode::kPerIndicator, std::nullopt;
@@ -298,7 +334,11 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view s) {
     std::size_t u = i;
     while (i < s.size() && std::isalpha(static_cast<unsigned char>(s[i]))) ++i;
     std::string_view unit = s.substr(u, i - u);
-    double per = unit == "h" ? 3.6e6 : unit == "m" ? 6e4 : unit == "s" ? 1e3 : unit == "ms" ? 1 : -1;
+    double per = unit == "h"    ? 3.6e6
+                 : unit == "m"  ? 6e4
+                 : unit == "s"  ? 1e3
+                 : unit == "ms" ? 1
+                                : -1;
     if (per < 0) return std::nullopt;
     total_ms += static_cast<std::int64_t>(v * per);
   }
@@ -332,7 +372,8 @@ Result<Url> parse_url(std::string_view text, std::string_view key) {
   std::string_view host = authority, port;
   if (!authority.empty() && authority[0] == '[') {
     auto close = authority.find(']');
-    if (close == std::string_view::npos) return Error{Errc::kConfigValue, k, "has an unterminated IPv6 host"};
+    if (close == std::string_view::npos)
+      return Error{Errc::kConfigValue, k, "has an unterminated IPv6 host"};
     host = authority.substr(1, close - 1);
     port = authority.substr(close + 1);
     if (!port.empty()) port.remove_prefix(1);
@@ -345,7 +386,9 @@ Result<Url> parse_url(std::string_view text, std::string_view key) {
   u.port = u.scheme == "https" ? 443 : 80;
   if (!port.empty()) {
     int p = 0;
-    if (std::from_chars(port.data(), port.data() + port.size(), p).ptr != port.data() + port.size() || p < 1 || p > 65535)
+    if (std::from_chars(port.data(), port.data() + port.size(), p).ptr !=
+            port.data() + port.size() ||
+        p < 1 || p > 65535)
       return Error{Errc::kConfigValue, k, "has an invalid port '" + std::string(port) + "'"};
     u.port = p;
   }
@@ -357,7 +400,8 @@ Result<Config> parse_config(std::string_view text, mapping::Dataset dataset) {
   try {
     root = YAML::Load(std::string(text));
   } catch (const YAML::Exception& e) {
-    return Error{Errc::kConfigSyntax, "", std::string("configuration is neither YAML nor JSON: ") + e.what()};
+    return Error{Errc::kConfigSyntax, "",
+                 std::string("configuration is neither YAML nor JSON: ") + e.what()};
   }
   Config c;
   c.dataset = dataset;
@@ -365,7 +409,8 @@ Result<Config> parse_config(std::string_view text, mapping::Dataset dataset) {
   auto url = parse_url("https://mispserver.com", "url");
   c.url = url.value();
   if (root.IsNull()) return Error{Errc::kConfigMissing, "api_token", "is required"};
-  if (!root.IsMap()) return Error{Errc::kConfigType, "", "configuration must be a mapping of stream variables"};
+  if (!root.IsMap())
+    return Error{Errc::kConfigType, "", "configuration must be a mapping of stream variables"};
   std::set<std::string> seen;
   for (const auto& kv : root) {
     std::string key = kv.first.Scalar();
@@ -374,7 +419,8 @@ Result<Config> parse_config(std::string_view text, mapping::Dataset dataset) {
       for (const auto& d : value) {
         std::string sub = "data_stream." + d.first.Scalar();
         if (sub == "data_stream.dataset") continue;  // chosen by the caller
-        if (sub != "data_stream.namespace") return Error{Errc::kConfigUnknownKey, sub, "unknown option"};
+        if (sub != "data_stream.namespace")
+          return Error{Errc::kConfigUnknownKey, sub, "unknown option"};
         if (!d.second.IsScalar()) return type_error(sub, "a string", d.second);
         c.data_stream_namespace = d.second.Scalar();
       }
@@ -383,17 +429,22 @@ Result<Config> parse_config(std::string_view text, mapping::Dataset dataset) {
     const Option* opt = nullptr;
     for (const auto& o : options())
       if (key == o.doc.name) opt = &o;
-    if (!opt) return Error{Errc::kConfigUnknownKey, key, "unknown option (see misp-agent run --help for the list)"};
+    if (!opt)
+      return Error{Errc::kConfigUnknownKey, key,
+                   "unknown option (see misp-agent run --help for the list)"};
     if (opt->attributes_only && dataset != mapping::Dataset::kThreatAttributes)
-      return Error{Errc::kConfigUnknownKey, key, "applies to the threat_attributes data stream only"};
+      return Error{Errc::kConfigUnknownKey, key,
+                   "applies to the threat_attributes data stream only"};
     if (auto err = opt->set(value, c, key)) return *err;
     seen.insert(key);
   }
   if (c.api_token.empty()) return Error{Errc::kConfigMissing, "api_token", "is required"};
   if (c.api_token.reveal().find_first_of("\r\n") != std::string::npos)
     return Error{Errc::kConfigValue, "api_token", "must not contain line breaks"};
-  if (c.data_stream_namespace.empty()) return Error{Errc::kConfigValue, "data_stream.namespace", "must not be empty"};
-  if (dataset == mapping::Dataset::kThreatAttributes && c.split != SplitMode::kPerIndicator && seen.count("split"))
+  if (c.data_stream_namespace.empty())
+    return Error{Errc::kConfigValue, "data_stream.namespace", "must not be empty"};
+  if (dataset == mapping::Dataset::kThreatAttributes && c.split != SplitMode::kPerIndicator &&
+      seen.count("split"))
     return Error{Errc::kConfigValue, "split", "applies to the threat data stream only"};
   return c;
 }
@@ -410,7 +461,8 @@ mapping::Options Config::mapping_options(std::int64_t now_ms) const {
 }
 
 std::string Config::endpoint() const {
-  return url.path + (dataset == mapping::Dataset::kThreat ? "/events/restSearch" : "/attributes/restSearch");
+  return url.path +
+         (dataset == mapping::Dataset::kThreat ? "/events/restSearch" : "/attributes/restSearch");
 }
 
 const std::vector<OptionDoc>& option_docs() {

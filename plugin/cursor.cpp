@@ -5,7 +5,8 @@
 namespace misp::plugin {
 
 std::string Cursor::encode() const {
-  return "v1:" + std::to_string(timestamp) + ":" + std::to_string(id) + ":" + std::to_string(last_refetch);
+  return "v1:" + std::to_string(timestamp) + ":" + std::to_string(id) + ":" +
+         std::to_string(last_refetch);
 }
 
 std::optional<Cursor> Cursor::decode(std::string_view token) {
@@ -18,7 +19,8 @@ std::optional<Cursor> Cursor::decode(std::string_view token) {
     auto colon = token.find(':');
     std::string_view part = token.substr(0, colon);
     auto r = std::from_chars(part.data(), part.data() + part.size(), *fields[i]);
-    if (r.ec != std::errc() || r.ptr != part.data() + part.size() || part.empty()) return std::nullopt;
+    if (r.ec != std::errc() || r.ptr != part.data() + part.size() || part.empty())
+      return std::nullopt;
     if (i < 2 && colon == std::string_view::npos) return std::nullopt;
     token = colon == std::string_view::npos ? std::string_view{} : token.substr(colon + 1);
   }

@@ -17,7 +17,9 @@ std::string lower(std::string s) {
   return s;
 }
 
-bool retryable_status(int status) { return status == 429 || (status >= 500 && status != 501); }
+bool retryable_status(int status) {
+  return status == 429 || (status >= 500 && status != 501);
+}
 
 }  // namespace
 
@@ -29,20 +31,25 @@ struct HttpClient::Impl {
   std::int64_t next_request_ms = 0;
   std::mt19937_64 rng{std::random_device{}()};
 
-  Impl(const Config& c, Runtime r, Tracer* t) : config(c), runtime(std::move(r)), tracer(t) { connect(); }
+  Impl(const Config& c, Runtime r, Tracer* t) : config(c), runtime(std::move(r)), tracer(t) {
+    connect();
+  }
 
   void connect() {
     const Url& u = config.url;
     if (u.scheme == "https") {
       std::unique_ptr<httplib::SSLClient> ssl;
       if (!config.ssl.certificate.empty())
-        ssl = std::make_unique<httplib::SSLClient>(u.host, u.port, config.ssl.certificate, config.ssl.key);
+        ssl = std::make_unique<httplib::SSLClient>(u.host, u.port, config.ssl.certificate,
+                                                   config.ssl.key);
       else
         ssl = std::make_unique<httplib::SSLClient>(u.host, u.port);
       SSL_CTX* ctx = ssl->ssl_context();
       if (!config.ssl.supported_protocols.empty()) {
-        bool v12 = std::count(config.ssl.supported_protocols.begin(), config.ssl.supported_protocols.end(), "TLSv1.2");
-        bool v13 = std::count(config.ssl.supported_protocols.begin(), config.ssl.supported_protocols.end(), "TLSv1.3");
+        bool v12 = std::count(config.ssl.supported_protocols.begin(),
+                              config.ssl.supported_protocols.end(), "TLSv1.2");
+        bool v13 = std::count(config.ssl.supported_protocols.begin(),
+                              config.ssl.supported_protocols.end(), "TLSv1.3");
         SSL_CTX_set_min_proto_version(ctx, v12 ? TLS1_2_VERSION : TLS1_3_VERSION);
         SSL_CTX_set_max_proto_version(ctx, v13 ? TLS1_3_VERSION : TLS1_2_VERSION);
       }
@@ -77,7 +84,8 @@ struct HttpClient::Impl {
       client = std::make_unique<httplib::ClientImpl>(u.host, u.port);
     }
     auto timeout = config.http_client_timeout;
-    auto sec = static_cast<time_t>(timeout.count() / 1000), usec = static_cast<time_t>(timeout.count() % 1000 * 1000);
+    auto sec = static_cast<time_t>(timeout.count() / 1000),
+         usec = static_cast<time_t>(timeout.count() % 1000 * 1000);
     client->set_connection_timeout(sec, usec);
     client->set_read_timeout(sec, usec);
     client->set_write_timeout(sec, usec);
@@ -95,7 +103,8 @@ struct HttpClient::Impl {
     if (config.http_request_rate_limit <= 0) return true;
     std::int64_t now = runtime.now_ms();
     if (next_request_ms > now && !runtime.sleep_ms(next_request_ms - now)) return false;
-    next_request_ms = std::max(now, next_request_ms) + static_cast<std::int64_t>(1000.0 / config.http_request_rate_limit);
+    next_request_ms = std::max(now, next_request_ms) +
+                      static_cast<std::int64_t>(1000.0 / config.http_request_rate_limit);
     return true;
   }
 
@@ -111,7 +120,9 @@ HttpClient::HttpClient(const Config& config, Runtime runtime, Tracer* tracer)
     : impl_(std::make_unique<Impl>(config, std::move(runtime), tracer)) {}
 HttpClient::~HttpClient() = default;
 
-void HttpClient::abort() { impl_->client->stop(); }
+void HttpClient::abort() {
+  impl_->client->stop();
+}
 
 Result<HttpResponse> HttpClient::post_json(const std::string& path, const std::string& body) {
   Impl& m = *impl_;
@@ -158,10 +169,12 @@ Result<HttpResponse> HttpClient::post_json(const std::string& path, const std::s
     if (too_large) {
       if (m.tracer) trace.error = "body over max_response_bytes", m.tracer->write(trace);
       return Error{Errc::kHttpBodyTooLarge, where,
-                   "response body is larger than max_response_bytes (" + std::to_string(c.max_response_bytes) + ")"};
+                   "response body is larger than max_response_bytes (" +
+                       std::to_string(c.max_response_bytes) + ")"};
     }
     if (!sent) {
-      last = Error{Errc::kHttpTransport, where, std::string("no response: ") + httplib::to_string(err)};
+      last = Error{Errc::kHttpTransport, where,
+                   std::string("no response: ") + httplib::to_string(err)};
       if (m.tracer) trace.error = last.message, m.tracer->write(trace);
       if (err == httplib::Error::Canceled) return Error{Errc::kStopped, where, "stopping"};
     } else {
@@ -193,7 +206,8 @@ Result<HttpResponse> HttpClient::post_json(const std::string& path, const std::s
     }
     if (m.runtime.log)
       m.runtime.log("Retrying request. url=" + where + " attempt=" + std::to_string(attempt + 1) +
-                    " wait_ms=" + std::to_string(wait) + " reason=\"" + last.message.substr(0, 120) + "\".");
+                    " wait_ms=" + std::to_string(wait) + " reason=\"" +
+                    last.message.substr(0, 120) + "\".");
     if (!m.runtime.sleep_ms(wait)) return Error{Errc::kStopped, where, "stopping"};
   }
   return last;

@@ -28,7 +28,8 @@ std::optional<std::int64_t> as_int(const Value* v) {
 }
 
 bool looks_like_html(std::string_view body) {
-  while (!body.empty() && (body.front() == ' ' || body.front() == '\n' || body.front() == '\r')) body.remove_prefix(1);
+  while (!body.empty() && (body.front() == ' ' || body.front() == '\n' || body.front() == '\r'))
+    body.remove_prefix(1);
   return body.starts_with("<");
 }
 
@@ -49,10 +50,12 @@ struct Poller::Impl {
     if (config.enable_request_tracer) {
       std::vector<std::string> secrets = {config.api_token.reveal(), config.url.password.reveal()};
       if (config.proxy_url) secrets.push_back(config.proxy_url->password.reveal());
-      tracer = std::make_unique<Tracer>(config.tracer_path.empty() ? "http-request-trace.ndjson" : config.tracer_path, secrets);
+      tracer = std::make_unique<Tracer>(
+          config.tracer_path.empty() ? "http-request-trace.ndjson" : config.tracer_path, secrets);
     }
     http = std::make_unique<HttpClient>(config, runtime, tracer.get());
-    index = std::string("logs-") + mapping::dataset_name(config.dataset) + "-" + config.data_stream_namespace;
+    index = std::string("logs-") + mapping::dataset_name(config.dataset) + "-" +
+            config.data_stream_namespace;
   }
 
   bool attributes() const { return config.dataset == mapping::Dataset::kThreatAttributes; }
@@ -83,7 +86,8 @@ struct Poller::Impl {
     const std::int64_t now_ms = runtime.now_ms();
     const std::int64_t poll_start = now_ms / 1000;
     Cursor working = cursor;  // moves only as documents are delivered
-    std::int64_t lower = working.empty() ? poll_start - config.initial_interval.count() : working.timestamp;
+    std::int64_t lower =
+        working.empty() ? poll_start - config.initial_interval.count() : working.timestamp;
     if (config.refetch && (working.last_refetch == 0 ||
                            poll_start - working.last_refetch >= config.refetch_interval.count())) {
       // Start over to pick up decay changes that do not bump timestamps.
@@ -109,20 +113,26 @@ struct Poller::Impl {
       Value body;
       std::string perr;
       if (!parser.parse(r.body, doc, body, perr)) {
-        stats.error = Error{Errc::kDecode, config.url.redacted() + config.endpoint().substr(config.url.path.size()),
-                            looks_like_html(r.body) ? "MISP answered with an HTML page, not JSON (a proxy or login page?)"
-                                                    : "response is not valid JSON: " + perr};
+        stats.error = Error{
+            Errc::kDecode, config.url.redacted() + config.endpoint().substr(config.url.path.size()),
+            looks_like_html(r.body)
+                ? "MISP answered with an HTML page, not JSON (a proxy or login page?)"
+                : "response is not valid JSON: " + perr};
         break;
       }
       const Value* response_field = json::find_member(body, "response");
-      const Value* rows = response_field && attributes() ? json::find_member(*response_field, "Attribute") : response_field;
+      const Value* rows = response_field && attributes()
+                              ? json::find_member(*response_field, "Attribute")
+                              : response_field;
       if (!rows || !rows->is_array()) {
-        stats.error = Error{Errc::kDecode, config.endpoint(), attributes() ? "response has no response.Attribute list"
-                                                                           : "response has no response list"};
+        stats.error = Error{Errc::kDecode, config.endpoint(),
+                            attributes() ? "response has no response.Attribute list"
+                                         : "response has no response list"};
         break;
       }
       std::int64_t skipped = 0;
-      if (auto h = r.header("x-skipped-elements-count"); !h.empty()) std::from_chars(h.data(), h.data() + h.size(), skipped);
+      if (auto h = r.header("x-skipped-elements-count"); !h.empty())
+        std::from_chars(h.data(), h.data() + h.size(), skipped);
       stats.skipped_rows += static_cast<std::size_t>(skipped);
 
       std::optional<std::pair<std::int64_t, std::int64_t>> last_key;
@@ -131,7 +141,8 @@ struct Poller::Impl {
         auto ts = item ? as_int(json::find_member(*item, "timestamp")) : std::nullopt;
         auto id = item ? as_int(json::find_member(*item, "id")) : std::nullopt;
         if (!ts || !id) {
-          stats.error = Error{Errc::kDecode, config.endpoint(), "a row without a numeric timestamp and id"};
+          stats.error =
+              Error{Errc::kDecode, config.endpoint(), "a row without a numeric timestamp and id"};
           return finish(stats, working);
         }
         last_key = {*ts, *id};
@@ -172,8 +183,8 @@ struct Poller::Impl {
 
   // Splits and maps one row; each document carries the cursor before the row except the row's
   // last document, which carries the cursor after it.
-  bool deliver_row(const Value& row, mapping::Mapper& mapper, const Cursor& before, const Cursor& after,
-                   PollStats& stats) {
+  bool deliver_row(const Value& row, mapping::Mapper& mapper, const Cursor& before,
+                   const Cursor& after, PollStats& stats) {
     std::vector<std::string> messages;
     if (attributes()) {
       messages.emplace_back();
@@ -197,7 +208,8 @@ struct Poller::Impl {
         d.pipeline_error = out.pipeline_error();
         if (d.pipeline_error) {
           ++stats.pipeline_errors;
-          log("Document became a pipeline_error. stream=" + index + " error=\"" + out.error + "\".");
+          log("Document became a pipeline_error. stream=" + index + " error=\"" + out.error +
+              "\".");
         }
       }
       if (!deliver(d)) return false;
@@ -217,9 +229,11 @@ Poller::~Poller() = default;
 
 PollStats Poller::poll() {
   PollStats stats = impl_->poll();
-  std::string line = "Poll finished. stream=" + impl_->index + " documents=" + std::to_string(stats.documents) +
-                     " pages=" + std::to_string(stats.pages) + " requests=" + std::to_string(stats.requests) +
-                     " pipeline_errors=" + std::to_string(stats.pipeline_errors) + " cursor=" + impl_->cursor.encode();
+  std::string line =
+      "Poll finished. stream=" + impl_->index + " documents=" + std::to_string(stats.documents) +
+      " pages=" + std::to_string(stats.pages) + " requests=" + std::to_string(stats.requests) +
+      " pipeline_errors=" + std::to_string(stats.pipeline_errors) +
+      " cursor=" + impl_->cursor.encode();
   if (!stats.completed) line += " error=\"" + stats.error.text() + "\"";
   impl_->log(line + ".");
   return stats;
@@ -229,15 +243,25 @@ void Poller::run() {
   while (true) {
     PollStats s = poll();
     if (!s.completed && s.error.code == Errc::kStopped) return;
-    if (!impl_->runtime.sleep_ms(std::chrono::duration_cast<std::chrono::milliseconds>(impl_->config.interval).count())) return;
+    if (!impl_->runtime.sleep_ms(
+            std::chrono::duration_cast<std::chrono::milliseconds>(impl_->config.interval).count()))
+      return;
   }
 }
 
-void Poller::abort() { impl_->http->abort(); }
+void Poller::abort() {
+  impl_->http->abort();
+}
 
-std::string Poller::cursor() const { return impl_->cursor.encode(); }
-const Config& Poller::config() const { return impl_->config; }
+std::string Poller::cursor() const {
+  return impl_->cursor.encode();
+}
+const Config& Poller::config() const {
+  return impl_->config;
+}
 
-bool valid_cursor_token(std::string_view token) { return Cursor::decode(token).has_value(); }
+bool valid_cursor_token(std::string_view token) {
+  return Cursor::decode(token).has_value();
+}
 
 }  // namespace misp::plugin

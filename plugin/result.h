@@ -9,7 +9,7 @@ namespace misp::plugin {
 
 // Stable numbered error codes, grouped by layer (docs/errors.md).
 enum class Errc {
-  kOk = 0,                 ///< No error.
+  kOk = 0,                  ///< No error.
   kConfigUnknownKey = 101,  ///< A configuration key that no option has.
   kConfigType = 102,        ///< A value of the wrong type (e.g. a list where a number goes).
   kConfigValue = 103,       ///< A value outside what the option accepts.

@@ -17,7 +17,8 @@ struct misp_input_instance {
   misp::plugin::Config config;
   std::unique_ptr<misp::plugin::Poller> poller;
   std::atomic<bool> stop{false};
-  std::atomic<std::uint64_t> documents{0}, pipeline_errors{0}, polls{0}, failed_polls{0}, requests{0};
+  std::atomic<std::uint64_t> documents{0}, pipeline_errors{0}, polls{0}, failed_polls{0},
+      requests{0};
   std::atomic<std::int64_t> last_timestamp{0};  // MISP timestamp of the newest delivered row
   std::mutex committed_mu;
   std::string committed;
@@ -44,7 +45,9 @@ std::optional<mapping::Dataset> dataset_of(const char* dataset) {
 
 Result<Config> load(const char* dataset, const char* config, std::size_t len) {
   auto d = dataset_of(dataset);
-  if (!d) return Error{Errc::kConfigValue, "data_stream.dataset", "must be ti_misp.threat or ti_misp.threat_attributes"};
+  if (!d)
+    return Error{Errc::kConfigValue, "data_stream.dataset",
+                 "must be ti_misp.threat or ti_misp.threat_attributes"};
   if (!config) return Error{Errc::kConfigMissing, "", "no configuration given"};
   return parse_config(std::string_view(config, len), *d);
 }
@@ -63,14 +66,15 @@ bool copy_host(const misp_input_host* in, misp_input_host& out) {
 
 }  // namespace
 
-std::int32_t entry(std::uint32_t major, std::uint32_t minor, const misp_input_plugin** out, char* err,
-                   std::size_t cap) noexcept {
+std::int32_t entry(std::uint32_t major, std::uint32_t minor, const misp_input_plugin** out,
+                   char* err, std::size_t cap) noexcept {
   try {
     (void)minor;  // any 1.x host: structs carry their sizes
     if (!out) return write_error(err, cap, "out is NULL"), MISP_INPUT_ERR_ARGUMENT;
     if (major != MISP_INPUT_ABI_MAJOR) {
-      write_error(err, cap, "misp_input: ABI major version " + std::to_string(major) + " requested, this plugin implements " +
-                                std::to_string(MISP_INPUT_ABI_MAJOR));
+      write_error(err, cap,
+                  "misp_input: ABI major version " + std::to_string(major) +
+                      " requested, this plugin implements " + std::to_string(MISP_INPUT_ABI_MAJOR));
       return MISP_INPUT_ERR_VERSION;
     }
     *out = &table();
@@ -96,28 +100,30 @@ std::int32_t validate_config(const char* dataset, const char* config, std::size_
   }
 }
 
-std::int32_t create(const misp_input_host* host, const char* dataset, const char* config, std::size_t len,
-                    const char* cursor, std::size_t cursor_len, misp_input_instance** out, char* err,
-                    std::size_t cap) noexcept {
+std::int32_t create(const misp_input_host* host, const char* dataset, const char* config,
+                    std::size_t len, const char* cursor, std::size_t cursor_len,
+                    misp_input_instance** out, char* err, std::size_t cap) noexcept {
   try {
     if (!out) return write_error(err, cap, "out is NULL"), MISP_INPUT_ERR_ARGUMENT;
     *out = nullptr;
     auto inst = std::make_unique<misp_input_instance>();
     if (!copy_host(host, inst->host))
-      return write_error(err, cap, "host is NULL, too short, or lacks emit/wait"), MISP_INPUT_ERR_ARGUMENT;
+      return write_error(err, cap, "host is NULL, too short, or lacks emit/wait"),
+             MISP_INPUT_ERR_ARGUMENT;
     auto c = load(dataset, config, len);
     if (!c) return write_error(err, cap, c.error().text()), MISP_INPUT_ERR_CONFIG;
     std::string token = cursor ? std::string(cursor, cursor_len) : std::string();
     if (!valid_cursor_token(token))
-      return write_error(err, cap, "cursor: not a cursor this plugin wrote"), MISP_INPUT_ERR_ARGUMENT;
+      return write_error(err, cap, "cursor: not a cursor this plugin wrote"),
+             MISP_INPUT_ERR_ARGUMENT;
     inst->config = c.value();
     misp_input_instance* self = inst.get();
     Runtime rt;
     rt.now_ms = [self] {
       if (self->host.now_ms) return self->host.now_ms(self->host.host_data);
       return static_cast<std::int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                            std::chrono::system_clock::now().time_since_epoch())
-                                            .count());
+                                           std::chrono::system_clock::now().time_since_epoch())
+                                           .count());
     };
     rt.sleep_ms = [self](std::int64_t ms) {
       if (self->stop) return false;
@@ -161,17 +167,20 @@ std::int32_t run(misp_input_instance* inst, std::int32_t once) noexcept {
       if (!s.completed) {
         if (s.error.code == Errc::kStopped || inst->stop) return MISP_INPUT_STOPPED;
         ++inst->failed_polls;
-        host_log(inst->host, MISP_INPUT_LOG_ERROR, "Poll failed. error=\"" + s.error.text() + "\".");
+        host_log(inst->host, MISP_INPUT_LOG_ERROR,
+                 "Poll failed. error=\"" + s.error.text() + "\".");
         if (once) return MISP_INPUT_ERR_POLL;
       } else if (once) {
         return MISP_INPUT_OK;
       }
-      auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(inst->config.interval).count();
+      auto ms =
+          std::chrono::duration_cast<std::chrono::milliseconds>(inst->config.interval).count();
       if (inst->stop || inst->host.wait(inst->host.host_data, ms) == 0) return MISP_INPUT_STOPPED;
     }
     return MISP_INPUT_STOPPED;
   } catch (const std::exception& e) {
-    host_log(inst->host, MISP_INPUT_LOG_ERROR, std::string("Internal error. error=\"") + e.what() + "\".");
+    host_log(inst->host, MISP_INPUT_LOG_ERROR,
+             std::string("Internal error. error=\"") + e.what() + "\".");
     return MISP_INPUT_ERR_INTERNAL;
   } catch (...) {
     return MISP_INPUT_ERR_INTERNAL;
@@ -196,20 +205,25 @@ void committed(misp_input_instance* inst, const char* cursor, std::size_t len) n
   }
 }
 
-std::int32_t metrics(misp_input_instance* inst, char* buf, std::size_t cap, std::size_t* needed) noexcept {
+std::int32_t metrics(misp_input_instance* inst, char* buf, std::size_t cap,
+                     std::size_t* needed) noexcept {
   if (!inst) return MISP_INPUT_ERR_ARGUMENT;
   try {
-    std::string stage = inst->config.dataset == mapping::Dataset::kThreat ? "threat" : "threat_attributes";
+    std::string stage =
+        inst->config.dataset == mapping::Dataset::kThreat ? "threat" : "threat_attributes";
     std::int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(
-                             std::chrono::system_clock::now().time_since_epoch()).count();
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
     std::int64_t lag = inst->last_timestamp ? now_s - inst->last_timestamp.load() : 0;
     std::string label = "{dataset=\"ti_misp." + stage + "\"}";
-    std::string text = "misp_input_documents_total" + label + " " + std::to_string(inst->documents.load()) + "\n" +
-                       "misp_input_pipeline_errors_total" + label + " " + std::to_string(inst->pipeline_errors.load()) + "\n" +
-                       "misp_input_polls_total" + label + " " + std::to_string(inst->polls.load()) + "\n" +
-                       "misp_input_failed_polls_total" + label + " " + std::to_string(inst->failed_polls.load()) + "\n" +
-                       "misp_input_requests_total" + label + " " + std::to_string(inst->requests.load()) + "\n" +
-                       "misp_input_cursor_lag_seconds" + label + " " + std::to_string(lag) + "\n";
+    std::string text =
+        "misp_input_documents_total" + label + " " + std::to_string(inst->documents.load()) + "\n" +
+        "misp_input_pipeline_errors_total" + label + " " +
+        std::to_string(inst->pipeline_errors.load()) + "\n" + "misp_input_polls_total" + label +
+        " " + std::to_string(inst->polls.load()) + "\n" + "misp_input_failed_polls_total" + label +
+        " " + std::to_string(inst->failed_polls.load()) + "\n" + "misp_input_requests_total" +
+        label + " " + std::to_string(inst->requests.load()) + "\n" +
+        "misp_input_cursor_lag_seconds" + label + " " + std::to_string(lag) + "\n";
     if (needed) *needed = text.size();
     write_error(buf, cap, text);
     return MISP_INPUT_OK;
@@ -218,6 +232,8 @@ std::int32_t metrics(misp_input_instance* inst, char* buf, std::size_t cap, std:
   }
 }
 
-void destroy(misp_input_instance* inst) noexcept { delete inst; }
+void destroy(misp_input_instance* inst) noexcept {
+  delete inst;
+}
 
 }  // namespace misp::plugin::shim

@@ -10,17 +10,18 @@ namespace misp::plugin::shim {
 
 const misp_input_plugin& table();
 
-std::int32_t entry(std::uint32_t major, std::uint32_t minor, const misp_input_plugin** out, char* err,
-                   std::size_t cap) noexcept;
+std::int32_t entry(std::uint32_t major, std::uint32_t minor, const misp_input_plugin** out,
+                   char* err, std::size_t cap) noexcept;
 std::int32_t validate_config(const char* dataset, const char* config, std::size_t len, char* err,
                              std::size_t cap) noexcept;
-std::int32_t create(const misp_input_host* host, const char* dataset, const char* config, std::size_t len,
-                    const char* cursor, std::size_t cursor_len, misp_input_instance** out, char* err,
-                    std::size_t cap) noexcept;
+std::int32_t create(const misp_input_host* host, const char* dataset, const char* config,
+                    std::size_t len, const char* cursor, std::size_t cursor_len,
+                    misp_input_instance** out, char* err, std::size_t cap) noexcept;
 std::int32_t run(misp_input_instance* instance, std::int32_t once) noexcept;
 void request_stop(misp_input_instance* instance) noexcept;
 void committed(misp_input_instance* instance, const char* cursor, std::size_t len) noexcept;
-std::int32_t metrics(misp_input_instance* instance, char* buf, std::size_t cap, std::size_t* needed) noexcept;
+std::int32_t metrics(misp_input_instance* instance, char* buf, std::size_t cap,
+                     std::size_t* needed) noexcept;
 void destroy(misp_input_instance* instance) noexcept;
 
 }  // namespace misp::plugin::shim

@@ -24,8 +24,7 @@ const misp_input_plugin& table() {
 
 }  // namespace misp::plugin::shim
 
-extern "C" __attribute__((visibility("default"))) int32_t misp_input_entry(uint32_t major, uint32_t minor,
-                                                                           const misp_input_plugin** out,
-                                                                           char* err, size_t err_cap) {
+extern "C" __attribute__((visibility("default"))) int32_t misp_input_entry(
+    uint32_t major, uint32_t minor, const misp_input_plugin** out, char* err, size_t err_cap) {
   return misp::plugin::shim::entry(major, minor, out, err, err_cap);
 }

@@ -127,8 +127,7 @@ std::size_t split_event(const Value& wrapper, SplitMode mode, const Emit& emit) 
   return out.count();
 }
 
-std::size_t split_events_response(const Value& body, SplitMode mode,
-                                  const Emit& emit) {
+std::size_t split_events_response(const Value& body, SplitMode mode, const Emit& emit) {
   const Value* list = body.is_array() ? &body : json::find_member(body, "response");
   std::size_t n = 0;
   for (const Value* e : elements(list)) n += split_event(*e, mode, emit);

@@ -25,8 +25,7 @@ using Emit = std::function<void(std::string_view message)>;
 std::size_t split_event(const json::Value& wrapper, SplitMode mode, const Emit& emit);
 
 // Splits an /events/restSearch body ({"response": [...]}, or a bare list of {"Event"}).
-std::size_t split_events_response(const json::Value& body, SplitMode mode,
-                                  const Emit& emit);
+std::size_t split_events_response(const json::Value& body, SplitMode mode, const Emit& emit);
 
 // Splits an /attributes/restSearch body ({"response": {"Attribute": [...]}}, or PyMISP's
 // {"Attribute": [...]}, or a bare list): one document per attribute.

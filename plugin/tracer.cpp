@@ -22,7 +22,8 @@ constexpr std::size_t kMaxBodyBytes = 64 * 1024;  // a trace line keeps the head
 
 }  // namespace
 
-Tracer::Tracer(std::string path, std::vector<std::string> secrets, std::int64_t max_bytes, int max_backups)
+Tracer::Tracer(std::string path, std::vector<std::string> secrets, std::int64_t max_bytes,
+               int max_backups)
     : path_(std::move(path)), max_bytes_(max_bytes), max_backups_(max_backups) {
   for (auto& s : secrets)
     if (!s.empty()) secrets_.push_back(std::move(s));
@@ -30,7 +31,8 @@ Tracer::Tracer(std::string path, std::vector<std::string> secrets, std::int64_t 
   auto parent = std::filesystem::path(path_).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent, ec);
   out_.open(path_, std::ios::app);
-  written_ = static_cast<std::int64_t>(std::filesystem::exists(path_, ec) ? std::filesystem::file_size(path_, ec) : 0);
+  written_ = static_cast<std::int64_t>(
+      std::filesystem::exists(path_, ec) ? std::filesystem::file_size(path_, ec) : 0);
 }
 
 std::string Tracer::redact(std::string text) const {
@@ -45,7 +47,8 @@ void Tracer::rotate() {
   out_.close();
   std::error_code ec;
   for (int i = max_backups_ - 1; i >= 1; --i)
-    std::filesystem::rename(path_ + "." + std::to_string(i), path_ + "." + std::to_string(i + 1), ec);
+    std::filesystem::rename(path_ + "." + std::to_string(i), path_ + "." + std::to_string(i + 1),
+                            ec);
   std::filesystem::rename(path_, path_ + ".1", ec);
   out_.open(path_, std::ios::trunc);
   written_ = 0;
@@ -70,7 +73,8 @@ void Tracer::write(const TraceEntry& e) {
       first = false;
       json::write_string(k, line);
       line += ':';
-      bool secret = iequals(k, "authorization") || iequals(k, "proxy-authorization") || iequals(k, "x-misp-auth");
+      bool secret = iequals(k, "authorization") || iequals(k, "proxy-authorization") ||
+                    iequals(k, "x-misp-auth");
       json::write_string(secret ? std::string("<redacted>") : redact(v), line);
     }
     line += '}';

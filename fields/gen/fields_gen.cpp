@@ -51,7 +51,8 @@ std::vector<Flat> load(const std::string& dir) {
   for (const auto& f : files) walk(YAML::LoadFile(f.string()), "", out, f.string());
   std::sort(out.begin(), out.end(), [](const Flat& a, const Flat& b) { return a.path < b.path; });
   for (std::size_t i = 1; i < out.size(); ++i)
-    if (out[i].path == out[i - 1].path) throw std::runtime_error(dir + ": duplicate field " + out[i].path);
+    if (out[i].path == out[i - 1].path)
+      throw std::runtime_error(dir + ": duplicate field " + out[i].path);
   return out;
 }
 
@@ -78,7 +79,8 @@ void write_cpp(const std::map<std::string, std::vector<Flat>>& streams, std::ost
           << cpp_literal(f.description) << ", " << (f.external ? "true" : "false") << "},\n";
     out << "};\n";
   }
-  out << "}  // namespace\n\nstd::span<const Field> catalogue(Stream stream) {\n  switch (stream) {\n";
+  out << "}  // namespace\n\nstd::span<const Field> catalogue(Stream stream) {\n  switch (stream) "
+         "{\n";
   for (const auto& [name, fields] : streams)
     out << "    case Stream::" << enum_name(name) << ": return k_" << name << ";\n";
   out << "  }\n  return {};\n}\n\n}  // namespace misp::fields\n";

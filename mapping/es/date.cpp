@@ -11,7 +11,9 @@ namespace {
 
 constexpr std::int64_t kMsPerDay = 86'400'000;
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 // Howard Hinnant's days_from_civil / civil_from_days, 64-bit.
 std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
@@ -36,7 +38,9 @@ void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) 
   y += m <= 2;
 }
 
-bool leap(std::int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+bool leap(std::int64_t y) {
+  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 
 unsigned days_in_month(std::int64_t y, unsigned m) {
   static constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -203,7 +207,8 @@ std::optional<std::int64_t> parse_iso8601(std::string_view s) {
   if (month < 1 || month > 12 || day < 1 || day > static_cast<int>(days_in_month(year, month)) ||
       hour > 23 || minute > 59 || second > 59)
     return std::nullopt;
-  std::int64_t days = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+  std::int64_t days =
+      days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
   std::int64_t secs = days * 86400 + hour * 3600 + minute * 60 + second - zone;
   return secs * 1000 + nanos / 1'000'000;
 }
@@ -213,9 +218,15 @@ std::optional<std::int64_t> parse_date(std::string_view text,
   for (auto f : formats) {
     std::optional<std::int64_t> r;
     switch (f) {
-      case DateFormat::kUnix: r = parse_unix(text); break;
-      case DateFormat::kUnixMs: r = parse_unix_ms(text); break;
-      case DateFormat::kIso8601: r = parse_iso8601(text); break;
+      case DateFormat::kUnix:
+        r = parse_unix(text);
+        break;
+      case DateFormat::kUnixMs:
+        r = parse_unix_ms(text);
+        break;
+      case DateFormat::kIso8601:
+        r = parse_iso8601(text);
+        break;
     }
     if (r) return r;
   }

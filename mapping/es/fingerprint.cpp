@@ -27,9 +27,14 @@ void append_le(std::string& out, T v) {
 void append_leaf(const Value& v, std::string& out) {
   out += '\0';
   switch (v.type) {
-    case Type::kNull: break;
-    case Type::kString: out += v.str(); break;
-    case Type::kBool: out += v.b ? '\x01' : '\x02'; break;
+    case Type::kNull:
+      break;
+    case Type::kString:
+      out += v.str();
+      break;
+    case Type::kBool:
+      out += v.b ? '\x01' : '\x02';
+      break;
     case Type::kInt:
       // JSON integers become Integer when they fit 32 bits, else Long.
       if (v.i >= INT32_MIN && v.i <= INT32_MAX)
@@ -37,10 +42,13 @@ void append_leaf(const Value& v, std::string& out) {
       else
         append_le<std::int64_t>(out, v.i);
       break;
-    case Type::kDouble: append_le<double>(out, v.d); break;
+    case Type::kDouble:
+      append_le<double>(out, v.d);
+      break;
     case Type::kUint:
       throw std::invalid_argument("cannot convert object of type [java.math.BigInteger] to bytes");
-    default: break;
+    default:
+      break;
   }
 }
 
@@ -62,7 +70,8 @@ void walk(const Value& v, std::string& out) {
       }
       break;
     }
-    default: append_leaf(v, out);
+    default:
+      append_leaf(v, out);
   }
 }
 
@@ -92,7 +101,8 @@ void murmur3_x64_128(std::string_view data, std::uint64_t& h1, std::uint64_t& h2
   const unsigned char* tail = p + blocks * 16;
   std::size_t t = n & 15;
   std::uint64_t k1 = 0, k2 = 0;
-  for (std::size_t i = t; i > 8; --i) k2 ^= static_cast<std::uint64_t>(tail[i - 1]) << ((i - 9) * 8);
+  for (std::size_t i = t; i > 8; --i)
+    k2 ^= static_cast<std::uint64_t>(tail[i - 1]) << ((i - 9) * 8);
   if (t > 8) k2 *= c2, k2 = rotl(k2, 33), k2 *= c1, h2 ^= k2;
   for (std::size_t i = std::min<std::size_t>(t, 8); i > 0; --i)
     k1 ^= static_cast<std::uint64_t>(tail[i - 1]) << ((i - 1) * 8);
@@ -179,7 +189,8 @@ std::optional<std::string> fingerprint_stream(const Value& doc,
     const Value* v = json::get(doc, f);
     if (!v || v->is_null()) {
       if (ignore_missing) continue;
-      throw std::invalid_argument("missing field [" + std::string(f) + "] when calculating fingerprint");
+      throw std::invalid_argument("missing field [" + std::string(f) +
+                                  "] when calculating fingerprint");
     }
     found = true;
     walk(*v, out);
@@ -189,7 +200,8 @@ std::optional<std::string> fingerprint_stream(const Value& doc,
 }
 
 std::optional<std::string> fingerprint(const Value& doc, std::span<const std::string_view> fields,
-                                       HashMethod method, std::string_view salt, bool ignore_missing) {
+                                       HashMethod method, std::string_view salt,
+                                       bool ignore_missing) {
   auto stream = fingerprint_stream(doc, fields, salt, ignore_missing);
   if (!stream) return std::nullopt;
   return digest_base64(method, *stream);

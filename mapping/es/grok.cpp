@@ -104,7 +104,8 @@ std::optional<std::vector<GrokCapture>> Grok::match(std::string_view subject) co
   for (std::size_t k = 0; k < impl_->fields.size(); ++k) {
     std::uint32_t g = impl_->group_numbers[k];
     if (static_cast<int>(g) >= rc || ov[2 * g] == PCRE2_UNSET) continue;
-    out.push_back({impl_->fields[k], std::string(subject.substr(ov[2 * g], ov[2 * g + 1] - ov[2 * g]))});
+    out.push_back(
+        {impl_->fields[k], std::string(subject.substr(ov[2 * g], ov[2 * g + 1] - ov[2 * g]))});
   }
   return out;
 }

@@ -26,7 +26,8 @@ std::string java_double_to_string(double d) {
     if (exp >= 0) {
       std::string ip = digits.substr(0, std::min<std::size_t>(digits.size(), exp + 1));
       while (ip.size() < static_cast<std::size_t>(exp + 1)) ip += '0';
-      std::string fp = digits.size() > static_cast<std::size_t>(exp + 1) ? digits.substr(exp + 1) : "0";
+      std::string fp =
+          digits.size() > static_cast<std::size_t>(exp + 1) ? digits.substr(exp + 1) : "0";
       out += ip + "." + fp;
     } else {
       out += "0." + std::string(static_cast<std::size_t>(-exp - 1), '0') + digits;
@@ -44,12 +45,18 @@ std::string java_double_to_string(double d) {
 std::string java_to_string(const json::Value& v) {
   using json::Type;
   switch (v.type) {
-    case Type::kNull: return "null";
-    case Type::kBool: return v.b ? "true" : "false";
-    case Type::kInt: return std::to_string(v.i);
-    case Type::kUint: return std::to_string(v.u);
-    case Type::kDouble: return java_double_to_string(v.d);
-    case Type::kString: return std::string(v.str());
+    case Type::kNull:
+      return "null";
+    case Type::kBool:
+      return v.b ? "true" : "false";
+    case Type::kInt:
+      return std::to_string(v.i);
+    case Type::kUint:
+      return std::to_string(v.u);
+    case Type::kDouble:
+      return java_double_to_string(v.d);
+    case Type::kString:
+      return std::string(v.str());
     case Type::kArray: {
       std::string out = "[";
       bool first = true;

@@ -7,14 +7,28 @@ namespace misp::mapping::es {
 
 namespace {
 
-bool alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool digit(char c) { return c >= '0' && c <= '9'; }
-bool alnum(char c) { return alpha(c) || digit(c); }
-bool hex(char c) { return digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
-bool mark(char c) { return std::strchr("-_.!~*'()", c) != nullptr && c != 0; }
-bool unreserved(char c) { return alnum(c) || mark(c); }
+bool alpha(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+bool digit(char c) {
+  return c >= '0' && c <= '9';
+}
+bool alnum(char c) {
+  return alpha(c) || digit(c);
+}
+bool hex(char c) {
+  return digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+bool mark(char c) {
+  return std::strchr("-_.!~*'()", c) != nullptr && c != 0;
+}
+bool unreserved(char c) {
+  return alnum(c) || mark(c);
+}
 // Java lets non-ASCII characters that are neither space nor control through as "other".
-bool other(char c) { return static_cast<unsigned char>(c) >= 0x80; }
+bool other(char c) {
+  return static_cast<unsigned char>(c) >= 0x80;
+}
 
 // Checks s against a character class; '%' must start a valid escape.
 template <typename Pred>
@@ -32,10 +46,18 @@ bool check(std::string_view s, Pred allowed) {
   return true;
 }
 
-bool uric(char c) { return unreserved(c) || (c && std::strchr(";/?:@&=+$,[]", c)); }
-bool pchar_path(char c) { return unreserved(c) || (c && std::strchr(":@&=+$,;/", c)); }
-bool userinfo_char(char c) { return unreserved(c) || (c && std::strchr(";:&=+$,", c)); }
-bool regname_char(char c) { return unreserved(c) || (c && std::strchr("$,;:@&=+", c)); }
+bool uric(char c) {
+  return unreserved(c) || (c && std::strchr(";/?:@&=+$,[]", c));
+}
+bool pchar_path(char c) {
+  return unreserved(c) || (c && std::strchr(":@&=+$,;/", c));
+}
+bool userinfo_char(char c) {
+  return unreserved(c) || (c && std::strchr(";:&=+$,", c));
+}
+bool regname_char(char c) {
+  return unreserved(c) || (c && std::strchr("$,;:@&=+", c));
+}
 
 // java.net.URI.decode: %XX sequences as UTF-8, malformed input becomes U+FFFD.
 std::string decode(std::string_view s) {
@@ -55,7 +77,11 @@ std::string decode(std::string_view s) {
   std::string out;
   for (std::size_t i = 0; i < bytes.size();) {
     auto c = static_cast<unsigned char>(bytes[i]);
-    std::size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+    std::size_t n = c < 0x80             ? 1
+                    : (c & 0xE0) == 0xC0 ? 2
+                    : (c & 0xF0) == 0xE0 ? 3
+                    : (c & 0xF8) == 0xF0 ? 4
+                                         : 0;
     bool ok = n > 0 && i + n <= bytes.size();
     for (std::size_t k = 1; ok && k < n; ++k)
       ok = (static_cast<unsigned char>(bytes[i + k]) & 0xC0) == 0x80;
@@ -268,7 +294,8 @@ std::optional<UriParts> parse_java_uri(std::string_view s) {
   }
   if (rest.starts_with("//")) {
     auto slash = rest.find('/', 2);
-    std::string_view auth = rest.substr(2, slash == std::string_view::npos ? rest.size() - 2 : slash - 2);
+    std::string_view auth =
+        rest.substr(2, slash == std::string_view::npos ? rest.size() - 2 : slash - 2);
     rest = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash);
     // An empty authority is allowed only before a path, query or fragment ("Expected authority").
     if (auth.empty() && rest.empty() && !out.query && !out.fragment) return std::nullopt;
@@ -285,9 +312,8 @@ std::optional<UriParts> parse_java_uri(std::string_view s) {
 
 bool known_protocol(std::string_view p) {
   for (const char* k : {"http", "https", "ftp", "file", "jar", "mailto", "jrt"})
-    if (p.size() == std::strlen(k) && std::equal(p.begin(), p.end(), k, [](char a, char b) {
-          return (a | 0x20) == b;
-        }))
+    if (p.size() == std::strlen(k) &&
+        std::equal(p.begin(), p.end(), k, [](char a, char b) { return (a | 0x20) == b; }))
       return true;
   return false;
 }
@@ -315,7 +341,8 @@ std::optional<UriParts> parse_java_url(std::string_view s) {
   out.domain = std::string();
   if (rest.starts_with("//")) {
     auto end = rest.find_first_of("/?", 2);
-    std::string_view auth = rest.substr(2, end == std::string_view::npos ? rest.size() - 2 : end - 2);
+    std::string_view auth =
+        rest.substr(2, end == std::string_view::npos ? rest.size() - 2 : end - 2);
     rest = end == std::string_view::npos ? std::string_view{} : rest.substr(end);
     auto at = auth.rfind('@');
     if (at != std::string_view::npos) {
@@ -340,12 +367,14 @@ std::optional<UriParts> parse_java_url(std::string_view s) {
     }
     // Newer JDKs refuse hosts with characters no host can have.
     for (char c : host)
-      if (static_cast<unsigned char>(c) <= ' ' || std::strchr("\"<>\\^`{|}", c)) return std::nullopt;
+      if (static_cast<unsigned char>(c) <= ' ' || std::strchr("\"<>\\^`{|}", c))
+        return std::nullopt;
     out.domain = std::string(host);
     if (!port.empty()) {
       std::int64_t v = 0;
       auto r = std::from_chars(port.data(), port.data() + port.size(), v);
-      if (r.ec != std::errc() || r.ptr != port.data() + port.size() || v > 65535) return std::nullopt;
+      if (r.ec != std::errc() || r.ptr != port.data() + port.size() || v > 65535)
+        return std::nullopt;
       out.port = v;
     }
   }

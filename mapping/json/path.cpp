@@ -31,13 +31,20 @@ Value* step(Value& cur, std::string_view seg) {
 
 const char* java_type_name(const Value& v) {
   switch (v.type) {
-    case Type::kString: return "java.lang.String";
-    case Type::kBool: return "java.lang.Boolean";
-    case Type::kInt: return "java.lang.Integer";
-    case Type::kUint: return "java.math.BigInteger";
-    case Type::kDouble: return "java.lang.Double";
-    case Type::kArray: return "java.util.ArrayList";
-    default: return "null";
+    case Type::kString:
+      return "java.lang.String";
+    case Type::kBool:
+      return "java.lang.Boolean";
+    case Type::kInt:
+      return "java.lang.Integer";
+    case Type::kUint:
+      return "java.math.BigInteger";
+    case Type::kDouble:
+      return "java.lang.Double";
+    case Type::kArray:
+      return "java.util.ArrayList";
+    default:
+      return "null";
   }
 }
 
@@ -63,11 +70,13 @@ void put(Doc& doc, Value& root, std::string_view path, Value v) {
     std::string_view seg = next_segment(rest);
     if (cur->type != Type::kObject) {
       if (cur->type == Type::kNull) {
-        throw std::invalid_argument("cannot set [" + std::string(seg) + "] with null parent as part of path [" +
-                                    std::string(path) + "]");
+        throw std::invalid_argument("cannot set [" + std::string(seg) +
+                                    "] with null parent as part of path [" + std::string(path) +
+                                    "]");
       }
-      throw std::invalid_argument("cannot set [" + std::string(seg) + "] with parent object of type [" +
-                                  java_type_name(*cur) + "] as part of path [" + std::string(path) + "]");
+      throw std::invalid_argument("cannot set [" + std::string(seg) +
+                                  "] with parent object of type [" + java_type_name(*cur) +
+                                  "] as part of path [" + std::string(path) + "]");
     }
     Value* child = find_member(*cur, seg);
     if (rest.empty()) {

@@ -27,7 +27,9 @@ std::string_view Doc::copy(std::string_view text) {
   return {p, text.size()};
 }
 
-Value Doc::new_string(std::string_view text) { return Value::string_view(copy(text)); }
+Value Doc::new_string(std::string_view text) {
+  return Value::string_view(copy(text));
+}
 
 Value* find_member(Value& object, std::string_view key) {
   if (object.type != Type::kObject) return nullptr;

@@ -62,8 +62,8 @@ struct EscapeTable {
   bool html[128];  // Go's encoder also escapes < > &
   constexpr EscapeTable() : len(), short_form(), html() {
     for (int c = 0; c < 0x20; ++c) len[c] = 6;
-    const char pairs[][2] = {{'"', '"'}, {'\\', '\\'}, {'\n', 'n'}, {'\r', 'r'},
-                             {'\t', 't'}, {'\b', 'b'}, {'\f', 'f'}};
+    const char pairs[][2] = {{'"', '"'},  {'\\', '\\'}, {'\n', 'n'}, {'\r', 'r'},
+                             {'\t', 't'}, {'\b', 'b'},  {'\f', 'f'}};
     for (const auto& p : pairs) {
       len[static_cast<unsigned char>(p[0])] = 2;
       short_form[static_cast<unsigned char>(p[0])] = p[1];
@@ -118,13 +118,16 @@ std::size_t plain_run(std::string_view s, std::size_t i) {
   while (i + 16 <= s.size()) {
     __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
     // Signed compare: bytes >= 0x80 are negative, so "b < 0x20" also catches them.
-    __m128i bad = _mm_or_si128(_mm_cmplt_epi8(b, space),
-                               _mm_or_si128(_mm_cmpeq_epi8(b, quote), _mm_cmpeq_epi8(b, backslash)));
+    __m128i bad =
+        _mm_or_si128(_mm_cmplt_epi8(b, space),
+                     _mm_or_si128(_mm_cmpeq_epi8(b, quote), _mm_cmpeq_epi8(b, backslash)));
     if (go_style)
-      bad = _mm_or_si128(bad, _mm_or_si128(_mm_cmpeq_epi8(b, lt),
-                                           _mm_or_si128(_mm_cmpeq_epi8(b, gt), _mm_cmpeq_epi8(b, amp))));
+      bad = _mm_or_si128(bad,
+                         _mm_or_si128(_mm_cmpeq_epi8(b, lt),
+                                      _mm_or_si128(_mm_cmpeq_epi8(b, gt), _mm_cmpeq_epi8(b, amp))));
     int mask = _mm_movemask_epi8(bad);
-    if (mask) return i - start + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+    if (mask)
+      return i - start + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
     i += 16;
   }
 #endif
@@ -152,9 +155,14 @@ void put_string(std::string_view s, Sink& out) {
         p = put_u_escape(p, c);
       } else {
         switch (kEscape.len[c]) {
-          case 0: *p++ = static_cast<char>(c); break;
-          case 2: p[0] = '\\', p[1] = kEscape.short_form[c], p += 2; break;
-          default: p = put_u_escape(p, c);
+          case 0:
+            *p++ = static_cast<char>(c);
+            break;
+          case 2:
+            p[0] = '\\', p[1] = kEscape.short_form[c], p += 2;
+            break;
+          default:
+            p = put_u_escape(p, c);
         }
       }
       ++i;
@@ -190,7 +198,8 @@ void put_double(double d, Sink& out) {
     return;
   }
   char buf[64];
-  std::string_view s(buf, static_cast<std::size_t>(std::to_chars(buf, buf + sizeof buf, d).ptr - buf));
+  std::string_view s(buf,
+                     static_cast<std::size_t>(std::to_chars(buf, buf + sizeof buf, d).ptr - buf));
   out.put(s);
   if (s.find_first_of(".eE") == std::string_view::npos) out.put(".0");
 }
@@ -243,8 +252,12 @@ void put_go_double(double d, Sink& out) {
 template <bool go_style>
 void put_value(const Value& v, Sink& out) {
   switch (v.type) {
-    case Type::kNull: out.put("null"); break;
-    case Type::kBool: out.put(v.b ? std::string_view("true") : std::string_view("false")); break;
+    case Type::kNull:
+      out.put("null");
+      break;
+    case Type::kBool:
+      out.put(v.b ? std::string_view("true") : std::string_view("false"));
+      break;
     case Type::kInt:
       if (go_style)
         put_go_double(static_cast<double>(v.i), out);
@@ -263,7 +276,9 @@ void put_value(const Value& v, Sink& out) {
       else
         put_double(v.d, out);
       break;
-    case Type::kString: put_string<go_style>(v.str(), out); break;
+    case Type::kString:
+      put_string<go_style>(v.str(), out);
+      break;
     case Type::kArray: {
       out.put('[');
       bool first = true;

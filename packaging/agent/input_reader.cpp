@@ -19,14 +19,18 @@ namespace {
 using json::Value;
 
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n' || s.front() == '\r'))
+  while (!s.empty() &&
+         (s.front() == ' ' || s.front() == '\t' || s.front() == '\n' || s.front() == '\r'))
     s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r'))
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r'))
     s.remove_suffix(1);
   return s;
 }
 
-bool non_empty_list(const Value* v) { return v && v->is_array() && !v->a->empty(); }
+bool non_empty_list(const Value* v) {
+  return v && v->is_array() && !v->a->empty();
+}
 
 // A split document already: Attribute and Object are single objects or empty lists.
 bool already_split(const Value& event) {
@@ -90,8 +94,8 @@ bool InputReader::dispatch(std::string_view text, const std::string& where,
       error = "this is an /events/restSearch response; map it with --dataset threat";
       return false;
     }
-    if (response || v.is_array() || (v.is_object() && json::find_member(v, "Attribute") &&
-                                     !looks_like_attribute(v))) {
+    if (response || v.is_array() ||
+        (v.is_object() && json::find_member(v, "Attribute") && !looks_like_attribute(v))) {
       plugin::split_attributes_response(v, emit_split);
     } else if (looks_like_attribute(v)) {
       on_message(text, where);
@@ -129,7 +133,8 @@ ReadStats InputReader::read_text(std::string_view content, const std::string& na
   std::size_t line_no = 0, pos = 0;
   while (pos <= content.size()) {
     auto nl = content.find('\n', pos);
-    std::string_view line = content.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+    std::string_view line =
+        content.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
     ++line_no;
     pos = nl == std::string_view::npos ? content.size() + 1 : nl + 1;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);

@@ -31,7 +31,8 @@ class InputReader {
   // the position and counted; reading goes on with the next document where it can.
   ReadStats read_path(const std::string& path, const OnMessage& on_message,
                       const std::function<void(const std::string&)>& on_error);
-  ReadStats read_text(std::string_view content, const std::string& name, const OnMessage& on_message,
+  ReadStats read_text(std::string_view content, const std::string& name,
+                      const OnMessage& on_message,
                       const std::function<void(const std::string&)>& on_error);
 
  private:

@@ -1,9 +1,9 @@
 #include "packaging/agent/map_command.h"
 
 #include <chrono>
-#include <optional>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -94,9 +94,12 @@ int map_command(int argc, char** argv) {
     } else if (arg == "--dataset") {
       auto v = value("--dataset");
       if (!v) return usage_error("--dataset needs a value");
-      if (*v == "threat") options.dataset = mapping::Dataset::kThreat;
-      else if (*v == "threat_attributes") options.dataset = mapping::Dataset::kThreatAttributes;
-      else return usage_error("--dataset: must be threat or threat_attributes, got '" + *v + "'");
+      if (*v == "threat")
+        options.dataset = mapping::Dataset::kThreat;
+      else if (*v == "threat_attributes")
+        options.dataset = mapping::Dataset::kThreatAttributes;
+      else
+        return usage_error("--dataset: must be threat or threat_attributes, got '" + *v + "'");
     } else if (arg == "--tags") {
       auto v = value("--tags");
       if (!v) return usage_error("--tags needs a value ('' for none)");
@@ -132,7 +135,8 @@ int map_command(int argc, char** argv) {
     }
   }
   if (inputs.empty()) inputs.push_back("-");
-  options.tags = mapping::compose_tags(preserve, tags ? *tags : mapping::default_tags(options.dataset));
+  options.tags =
+      mapping::compose_tags(preserve, tags ? *tags : mapping::default_tags(options.dataset));
   if (envelope) options.data_stream_namespace = ns;
 
   mapping::Mapper mapper(options);

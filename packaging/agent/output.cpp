@@ -41,7 +41,8 @@ class ConsoleOutput : public Output {
   }
   bool sync() override {
     std::lock_guard<std::mutex> lock(mu_);
-    bool ok = std::fwrite(buffer_.data(), 1, buffer_.size(), stdout) == buffer_.size() && std::fflush(stdout) == 0;
+    bool ok = std::fwrite(buffer_.data(), 1, buffer_.size(), stdout) == buffer_.size() &&
+              std::fflush(stdout) == 0;
     buffer_.clear();
     return ok;
   }
@@ -63,7 +64,9 @@ class FileOutput : public Output {
     auto parent = std::filesystem::path(spec_.path).parent_path();
     if (!parent.empty()) std::filesystem::create_directories(parent, ec);
     fd_ = ::open(spec_.path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (fd_ < 0) return Error{Errc::kConfigValue, "outputs.default.path", spec_.path + ": " + std::strerror(errno)};
+    if (fd_ < 0)
+      return Error{Errc::kConfigValue, "outputs.default.path",
+                   spec_.path + ": " + std::strerror(errno)};
     size_ = static_cast<std::int64_t>(std::filesystem::file_size(spec_.path, ec));
     return std::nullopt;
   }
@@ -80,7 +83,8 @@ class FileOutput : public Output {
  private:
   bool flush_locked() {
     if (buffer_.empty()) return true;
-    if (size_ > 0 && size_ + static_cast<std::int64_t>(buffer_.size()) > spec_.rotate_bytes && !rotate_locked())
+    if (size_ > 0 && size_ + static_cast<std::int64_t>(buffer_.size()) > spec_.rotate_bytes &&
+        !rotate_locked())
       return false;
     if (!write_all(fd_, buffer_)) return false;
     size_ += static_cast<std::int64_t>(buffer_.size());
@@ -93,7 +97,8 @@ class FileOutput : public Output {
     ::close(fd_);
     std::error_code ec;
     for (int i = spec_.keep_files - 1; i >= 1; --i)
-      std::filesystem::rename(spec_.path + "." + std::to_string(i), spec_.path + "." + std::to_string(i + 1), ec);
+      std::filesystem::rename(spec_.path + "." + std::to_string(i),
+                              spec_.path + "." + std::to_string(i + 1), ec);
     if (spec_.keep_files >= 1)
       std::filesystem::rename(spec_.path, spec_.path + ".1", ec);
     else

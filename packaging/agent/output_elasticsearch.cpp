@@ -33,7 +33,8 @@ class ElasticsearchOutput : public Output {
       ssl->enable_server_certificate_verification(spec_.verify_certificates);
       if (!spec_.certificate_authorities.empty()) {
         X509_STORE* store = X509_STORE_new();
-        for (const auto& ca : spec_.certificate_authorities) X509_STORE_load_file(store, ca.c_str());
+        for (const auto& ca : spec_.certificate_authorities)
+          X509_STORE_load_file(store, ca.c_str());
         ssl->set_ca_cert_store(store);
       }
       client_ = std::move(ssl);
@@ -64,13 +65,16 @@ class ElasticsearchOutput : public Output {
   bool sync() override {
     std::lock_guard<std::mutex> lock(mu_);
     while (!pending_.empty()) {
-      std::size_t n = std::min<std::size_t>(pending_.size(), static_cast<std::size_t>(spec_.bulk_max_size));
-      std::vector<Pending> batch(std::make_move_iterator(pending_.begin()),
-                                 std::make_move_iterator(pending_.begin() + static_cast<std::ptrdiff_t>(n)));
+      std::size_t n =
+          std::min<std::size_t>(pending_.size(), static_cast<std::size_t>(spec_.bulk_max_size));
+      std::vector<Pending> batch(
+          std::make_move_iterator(pending_.begin()),
+          std::make_move_iterator(pending_.begin() + static_cast<std::ptrdiff_t>(n)));
       pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(n));
       if (!send(batch)) {
         // Put the batch back in front: nothing of it counts as delivered.
-        pending_.insert(pending_.begin(), std::make_move_iterator(batch.begin()), std::make_move_iterator(batch.end()));
+        pending_.insert(pending_.begin(), std::make_move_iterator(batch.begin()),
+                        std::make_move_iterator(batch.end()));
         return false;
       }
     }
@@ -104,12 +108,13 @@ class ElasticsearchOutput : public Output {
       auto res = client_->Post(url_.path + "/_bulk", headers, body, "application/x-ndjson");
       std::vector<Pending> retry;
       if (!res || res->status == 429 || res->status >= 500) {
-        std::string why = res ? "HTTP " + std::to_string(res->status) : httplib::to_string(res.error());
+        std::string why =
+            res ? "HTTP " + std::to_string(res->status) : httplib::to_string(res.error());
         log_("Bulk request failed; retrying. url=" + url_.redacted() + " reason=\"" + why + "\".");
         retry = std::move(batch);
       } else if (res->status != 200) {
-        log_("Bulk request refused. url=" + url_.redacted() + " status=" + std::to_string(res->status) +
-             " body=\"" + res->body.substr(0, 300) + "\".");
+        log_("Bulk request refused. url=" + url_.redacted() + " status=" +
+             std::to_string(res->status) + " body=\"" + res->body.substr(0, 300) + "\".");
         return false;  // auth or request errors: the operator must act; nothing is lost
       } else {
         nlohmann::json j = nlohmann::json::parse(res->body, nullptr, false);
@@ -128,9 +133,11 @@ class ElasticsearchOutput : public Output {
               retry.push_back(std::move(batch[i]));
             } else {
               ++stats_.rejected;
-              std::string reason = item.contains("error") ? item["error"].value("reason", item["error"].dump()) : "";
-              log_("Document rejected by Elasticsearch. index=" + batch[i].index + " _id=" + batch[i].id +
-                   " status=" + std::to_string(status) + " reason=\"" + reason.substr(0, 300) + "\".");
+              std::string reason =
+                  item.contains("error") ? item["error"].value("reason", item["error"].dump()) : "";
+              log_("Document rejected by Elasticsearch. index=" + batch[i].index +
+                   " _id=" + batch[i].id + " status=" + std::to_string(status) + " reason=\"" +
+                   reason.substr(0, 300) + "\".");
             }
           }
         }
@@ -162,12 +169,16 @@ class ElasticsearchOutput : public Output {
 
 }  // namespace
 
-plugin::Result<std::unique_ptr<Output>> make_elasticsearch_output(const OutputSpec& spec, LogFn log) {
-  if (spec.hosts.empty()) return Error{Errc::kConfigMissing, "outputs.default.hosts", "is required"};
+plugin::Result<std::unique_ptr<Output>> make_elasticsearch_output(const OutputSpec& spec,
+                                                                  LogFn log) {
+  if (spec.hosts.empty())
+    return Error{Errc::kConfigMissing, "outputs.default.hosts", "is required"};
   auto url = plugin::parse_url(spec.hosts.front(), "outputs.default.hosts[0]");
   if (!url) return url.error();
-  if (spec.bulk_max_size < 1) return Error{Errc::kConfigValue, "outputs.default.bulk_max_size", "must be at least 1"};
-  return std::unique_ptr<Output>(std::make_unique<ElasticsearchOutput>(spec, url.value(), std::move(log)));
+  if (spec.bulk_max_size < 1)
+    return Error{Errc::kConfigValue, "outputs.default.bulk_max_size", "must be at least 1"};
+  return std::unique_ptr<Output>(
+      std::make_unique<ElasticsearchOutput>(spec, url.value(), std::move(log)));
 }
 
 BulkStats bulk_stats(const Output& output) {

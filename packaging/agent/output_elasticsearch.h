@@ -10,7 +10,8 @@
 
 namespace misp::agent {
 
-plugin::Result<std::unique_ptr<Output>> make_elasticsearch_output(const OutputSpec& spec, LogFn log);
+plugin::Result<std::unique_ptr<Output>> make_elasticsearch_output(const OutputSpec& spec,
+                                                                  LogFn log);
 
 // Counts for tests and the progress line.
 struct BulkStats {

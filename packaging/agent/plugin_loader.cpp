@@ -35,11 +35,14 @@ plugin::Result<std::shared_ptr<LoadedPlugin>> LoadedPlugin::load(const std::stri
     p->handle_ = h;
     p->path_ = c;
     auto entry = reinterpret_cast<misp_input_entry_fn>(dlsym(h, MISP_INPUT_ENTRY_SYMBOL));
-    if (!entry) return Error{Errc::kConfigValue, c, "not a misp_input plugin (no misp_input_entry symbol)"};
+    if (!entry)
+      return Error{Errc::kConfigValue, c, "not a misp_input plugin (no misp_input_entry symbol)"};
     char err[512] = "";
-    if (entry(MISP_INPUT_ABI_MAJOR, MISP_INPUT_ABI_MINOR, &p->table_, err, sizeof err) != MISP_INPUT_OK)
+    if (entry(MISP_INPUT_ABI_MAJOR, MISP_INPUT_ABI_MINOR, &p->table_, err, sizeof err) !=
+        MISP_INPUT_OK)
       return Error{Errc::kConfigValue, c, err};
-    if (p->table_->magic != MISP_INPUT_MAGIC) return Error{Errc::kConfigValue, c, "wrong magic number"};
+    if (p->table_->magic != MISP_INPUT_MAGIC)
+      return Error{Errc::kConfigValue, c, "wrong magic number"};
     return p;
   }
   return Error{Errc::kConfigValue, "plugin", "cannot load libmisp_input.so: " + tried};

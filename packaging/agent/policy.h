@@ -1,6 +1,7 @@
 // An Elastic Agent standalone policy, reduced to what misp-agent runs:
-//   outputs: {default: {type: file, path: ...} | {type: console} | {type: elasticsearch, hosts: [...]}}
-//   inputs: [{type: misp, id: ..., streams: [{id: ..., data_stream: {dataset, namespace}, <vars>}]}]
+//   outputs: {default: {type: file, path: ...} | {type: console} | {type: elasticsearch, hosts:
+//   [...]}} inputs: [{type: misp, id: ..., streams: [{id: ..., data_stream: {dataset, namespace},
+//   <vars>}]}]
 // The stream variables are handed to the plugin as YAML text; the plugin validates them.
 #pragma once
 
@@ -18,7 +19,7 @@ struct StreamSpec {
   std::string config_yaml;  // the stream's variables (data_stream.namespace included)
   bool tracer = false;      // enable_request_tracer is on
   bool has_tracer_path = false;
-  std::string where;        // inputs[i].streams[j], for messages
+  std::string where;  // inputs[i].streams[j], for messages
 };
 
 struct Policy {

@@ -6,11 +6,11 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
-#include <cstring>
 #include <chrono>
 #include <condition_variable>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -19,8 +19,8 @@
 #include <mutex>
 #include <thread>
 
-#include "mapping/json/write.h"
 #include <httplib.h>
+#include "mapping/json/write.h"
 
 #include "packaging/agent/output.h"
 #include "packaging/agent/output_elasticsearch.h"
@@ -33,7 +33,8 @@ namespace misp::agent {
 
 namespace {
 
-constexpr const char* kUsage = R"(Usage: misp-agent run --policy FILE [--once] [--data-dir DIR] [--check] [--plugin PATH]
+constexpr const char* kUsage =
+    R"(Usage: misp-agent run --policy FILE [--once] [--data-dir DIR] [--check] [--plugin PATH]
                       [--metrics-port PORT]
 
 Polls MISP for every stream of an Elastic Agent standalone policy and writes the documents to the
@@ -77,7 +78,8 @@ bool write_cursor(const std::filesystem::path& file, const std::string& token) {
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return false;
   std::string text = token + "\n";
-  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
+  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
+            ::fsync(fd) == 0;
   ::close(fd);
   if (!ok) return false;
   std::error_code ec;
@@ -114,20 +116,22 @@ struct StreamHost {
     if (!output->sync()) return false;
     if (delivered_cursor.empty()) return true;
     if (!write_cursor(cursor_file, delivered_cursor)) return false;
-    if (plugin->committed) plugin->committed(instance, delivered_cursor.data(), delivered_cursor.size());
+    if (plugin->committed)
+      plugin->committed(instance, delivered_cursor.data(), delivered_cursor.size());
     return true;
   }
 
   static void log(void* data, int32_t level, const char* msg, size_t len) {
     auto* h = static_cast<StreamHost*>(data);
     std::lock_guard<std::mutex> lock(*h->log_mu);
-    std::cerr << (level == MISP_INPUT_LOG_ERROR ? "ERROR " : "") << std::string_view(msg, len) << " stream_id=" << h->id
-              << "\n";
+    std::cerr << (level == MISP_INPUT_LOG_ERROR ? "ERROR " : "") << std::string_view(msg, len)
+              << " stream_id=" << h->id << "\n";
   }
   static int32_t emit(void* data, const misp_input_event* e) {
     auto* h = static_cast<StreamHost*>(data);
     if (h->stopper->stopping || h->commit_failed) return 1;
-    Document d{{e->index, e->index_len}, {e->id, e->id_len}, {e->document, e->document_len}, h->raw};
+    Document d{
+        {e->index, e->index_len}, {e->id, e->id_len}, {e->document, e->document_len}, h->raw};
     if (!h->output->write(d)) return h->commit_failed = true, 1;
     h->delivered_cursor.assign(e->cursor, e->cursor_len);
     if (++h->since_commit >= 1000) {
@@ -148,8 +152,9 @@ struct StreamHost {
 };
 
 // Runs one stream through the plugin; returns true when its polls completed.
-bool run_stream(const LoadedPlugin& lib, const StreamSpec& spec, Output& output, const std::filesystem::path& data_dir,
-                bool once, Stopper& stopper, std::mutex& log_mu, std::map<misp_input_instance*, std::function<void()>>& stops,
+bool run_stream(const LoadedPlugin& lib, const StreamSpec& spec, Output& output,
+                const std::filesystem::path& data_dir, bool once, Stopper& stopper,
+                std::mutex& log_mu, std::map<misp_input_instance*, std::function<void()>>& stops,
                 std::mutex& stops_mu) {
   const misp_input_plugin& p = lib.table();
   StreamHost host;
@@ -162,10 +167,12 @@ bool run_stream(const LoadedPlugin& lib, const StreamSpec& spec, Output& output,
   host.raw = spec.config_yaml.find("output: raw") != std::string::npos;
   std::string config = spec.config_yaml;
   if (spec.tracer && !spec.has_tracer_path)
-    config += "\ntracer_path: " + (data_dir / "logs" / ("http-request-trace-" + spec.id + ".ndjson")).string() + "\n";
+    config += "\ntracer_path: " +
+              (data_dir / "logs" / ("http-request-trace-" + spec.id + ".ndjson")).string() + "\n";
   std::string token = read_cursor(host.cursor_file);
   if (!plugin::Cursor::decode(token)) {
-    StreamHost::log(&host, MISP_INPUT_LOG_WARN, "Cursor file is unreadable; starting from initial_interval.", 59);
+    StreamHost::log(&host, MISP_INPUT_LOG_WARN,
+                    "Cursor file is unreadable; starting from initial_interval.", 59);
     token.clear();
   }
   misp_input_host h{};
@@ -178,8 +185,8 @@ bool run_stream(const LoadedPlugin& lib, const StreamSpec& spec, Output& output,
   h.wait = &StreamHost::wait;
   char err[1024] = "";
   misp_input_instance* inst = nullptr;
-  if (p.create(&h, spec.dataset.c_str(), config.data(), config.size(), token.data(), token.size(), &inst, err,
-               sizeof err) != MISP_INPUT_OK) {
+  if (p.create(&h, spec.dataset.c_str(), config.data(), config.size(), token.data(), token.size(),
+               &inst, err, sizeof err) != MISP_INPUT_OK) {
     std::lock_guard<std::mutex> lock(log_mu);
     std::cerr << "Stream not started. stream_id=" << spec.id << " error=\"" << err << "\".\n";
     return false;
@@ -215,7 +222,8 @@ int run_command(int argc, char** argv) {
     if (a == "-h" || a == "--help") {
       std::cout << kUsage << "\nStream variables:\n";
       for (const auto& o : plugin::option_docs())
-        std::cout << "  " << o.name << " (" << o.type << ", default " << o.default_value << "): " << o.description << "\n";
+        std::cout << "  " << o.name << " (" << o.type << ", default " << o.default_value
+                  << "): " << o.description << "\n";
       return 0;
     } else if (a == "--policy" && i + 1 < argc) {
       policy_path = argv[++i];
@@ -255,19 +263,22 @@ int run_command(int argc, char** argv) {
   const misp_input_plugin& p = lib.value()->table();
   for (const auto& s : policy->streams) {
     char err[1024] = "";
-    if (p.validate_config(s.dataset.c_str(), s.config_yaml.data(), s.config_yaml.size(), err, sizeof err) != MISP_INPUT_OK) {
+    if (p.validate_config(s.dataset.c_str(), s.config_yaml.data(), s.config_yaml.size(), err,
+                          sizeof err) != MISP_INPUT_OK) {
       std::cerr << "misp-agent run: " << s.where << "." << err << "\n";
       return 1;
     }
   }
   if (check) {
-    std::cout << "Policy is valid. streams=" << policy->streams.size() << " plugin=" << p.name << "/" << p.version << ".\n";
+    std::cout << "Policy is valid. streams=" << policy->streams.size() << " plugin=" << p.name
+              << "/" << p.version << ".\n";
     return 0;
   }
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(data_dir) / "cursors", ec);
   if (ec) {
-    std::cerr << "misp-agent run: cannot create " << data_dir << "/cursors: " << ec.message() << "\n";
+    std::cerr << "misp-agent run: cannot create " << data_dir << "/cursors: " << ec.message()
+              << "\n";
     return 1;
   }
   Stopper stopper;
@@ -327,7 +338,8 @@ int run_command(int argc, char** argv) {
   });
   for (std::size_t i = 0; i < policy->streams.size(); ++i) {
     threads.emplace_back([&, i] {
-      results[i] = run_stream(*lib.value(), policy->streams[i], output, data_dir, once, stopper, log_mu, stops, stops_mu);
+      results[i] = run_stream(*lib.value(), policy->streams[i], output, data_dir, once, stopper,
+                              log_mu, stops, stops_mu);
     });
   }
   for (auto& t : threads) t.join();

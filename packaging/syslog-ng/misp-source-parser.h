@@ -6,6 +6,6 @@
 
 extern CfgParser misp_source_parser;
 
-CFG_PARSER_DECLARE_LEXER_BINDING(misp_source_, MISP_SOURCE_, LogDriver **)
+CFG_PARSER_DECLARE_LEXER_BINDING(misp_source_, MISP_SOURCE_, LogDriver**)
 
 #endif

@@ -5,9 +5,9 @@
 
 #include "driver.h"
 
-LogDriver *misp_sd_new(GlobalConfig *cfg);
-void misp_sd_set_policy(LogDriver *s, const gchar *path);
-void misp_sd_set_plugin(LogDriver *s, const gchar *path);
-void misp_sd_set_dataset(LogDriver *s, const gchar *dataset);
+LogDriver* misp_sd_new(GlobalConfig* cfg);
+void misp_sd_set_policy(LogDriver* s, const gchar* path);
+void misp_sd_set_plugin(LogDriver* s, const gchar* path);
+void misp_sd_set_dataset(LogDriver* s, const gchar* dataset);
 
 #endif

@@ -7,8 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "mapping/mapper.h"
 #include "mapping/json/parse.h"
+#include "mapping/mapper.h"
 #include "plugin/split.h"
 #include "tests/support/golden.h"
 #include "tests/support/json_diff.h"
@@ -40,7 +40,8 @@ Vector load(const std::string& dir, const std::string& name, Dataset dataset) {
     misp::test::drop_host_fields(got);
     misp::test::drop_host_fields(want);
     auto diff = misp::test::json_diff(want, got);
-    if (!diff.empty() && v.error.empty()) v.error = name + " line " + std::to_string(i + 1) + ": " + diff;
+    if (!diff.empty() && v.error.empty())
+      v.error = name + " line " + std::to_string(i + 1) + ": " + diff;
   }
   return v;
 }
@@ -84,10 +85,18 @@ const Vector& attributes() {
   return v;
 }
 
-void BM_Mapping_ThreatSeedExample(benchmark::State& s) { run_mapping(s, seed()); }
-void BM_Simdjson_ThreatSeedExample(benchmark::State& s) { run_simdjson(s, seed()); }
-void BM_Mapping_ThreatAttributesSample(benchmark::State& s) { run_mapping(s, attributes()); }
-void BM_Simdjson_ThreatAttributesSample(benchmark::State& s) { run_simdjson(s, attributes()); }
+void BM_Mapping_ThreatSeedExample(benchmark::State& s) {
+  run_mapping(s, seed());
+}
+void BM_Simdjson_ThreatSeedExample(benchmark::State& s) {
+  run_simdjson(s, seed());
+}
+void BM_Mapping_ThreatAttributesSample(benchmark::State& s) {
+  run_mapping(s, attributes());
+}
+void BM_Simdjson_ThreatAttributesSample(benchmark::State& s) {
+  run_simdjson(s, attributes());
+}
 
 // The same seed document without preserve_original_event: no event.original to escape.
 void BM_Mapping_ThreatSeedExampleNoOriginal(benchmark::State& s) {
@@ -100,12 +109,15 @@ void BM_Mapping_ThreatSeedExampleNoOriginal(benchmark::State& s) {
 // not grow with N beyond the body itself.
 void BM_SplitAndMap_LargeEvent(benchmark::State& state) {
   const auto n = static_cast<std::size_t>(state.range(0));
-  std::string body = R"({"response": [{"Event":{"uuid":"e","info":"bench","timestamp":"1700000000",)"
-                     R"("analysis":"0","distribution":"1","Orgc":{"name":"ORG","local":true},"Attribute":[)";
+  std::string body =
+      R"({"response": [{"Event":{"uuid":"e","info":"bench","timestamp":"1700000000",)"
+      R"("analysis":"0","distribution":"1","Orgc":{"name":"ORG","local":true},"Attribute":[)";
   for (std::size_t i = 0; i < n; ++i) {
     if (i) body += ',';
-    body += R"({"id":")" + std::to_string(i) + R"(","type":"ip-dst","category":"Network activity",)"
-            R"("value":"192.0.2.)" + std::to_string(i % 250) + R"(","uuid":"u-)" + std::to_string(i) +
+    body += R"({"id":")" + std::to_string(i) +
+            R"(","type":"ip-dst","category":"Network activity",)"
+            R"("value":"192.0.2.)" +
+            std::to_string(i % 250) + R"(","uuid":"u-)" + std::to_string(i) +
             R"(","timestamp":"1700000000","distribution":"5","to_ids":true,"first_seen":null})";
   }
   body += "],\"Object\":[]}}]}";
@@ -142,7 +154,11 @@ BENCHMARK(BM_Mapping_ThreatSeedExampleNoOriginal);
 BENCHMARK(BM_Simdjson_ThreatSeedExample);
 BENCHMARK(BM_Mapping_ThreatAttributesSample);
 BENCHMARK(BM_Simdjson_ThreatAttributesSample);
-BENCHMARK(BM_SplitAndMap_LargeEvent)->ArgName("attrs")->RangeMultiplier(10)->Range(1000, 300000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_SplitAndMap_LargeEvent)
+    ->ArgName("attrs")
+    ->RangeMultiplier(10)
+    ->Range(1000, 300000)
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

@@ -57,7 +57,8 @@ TEST(FieldsCatalogue, EqualsSeedTablesRowForRow) {
 TEST(FieldsCatalogue, CommittedDocsTableIsGenerated) {
   std::string generated = read_file(std::string(MISP_FIELDS_GENERATED_DIR) + "/fields.md");
   std::string committed = read_file(source_path("docs/fields.md"));
-  EXPECT_EQ(committed, generated) << "regenerate: cp build/default/fields/generated/fields.md docs/";
+  EXPECT_EQ(committed, generated)
+      << "regenerate: cp build/default/fields/generated/fields.md docs/";
   auto tables = markdown_tables(generated);
   ASSERT_EQ(tables.size(), 2u);
   EXPECT_EQ(tables[0], catalogue_rows(fields::Stream::kThreat));
@@ -66,7 +67,8 @@ TEST(FieldsCatalogue, CommittedDocsTableIsGenerated) {
 TEST(FieldsCatalogue, MappingsJsonHasEveryField) {
   for (auto [name, stream] : {std::pair{"threat", fields::Stream::kThreat},
                               {"threat_attributes", fields::Stream::kThreatAttributes}}) {
-    auto j = Json::parse(read_file(std::string(MISP_FIELDS_GENERATED_DIR) + "/" + name + ".mappings.json"));
+    auto j = Json::parse(
+        read_file(std::string(MISP_FIELDS_GENERATED_DIR) + "/" + name + ".mappings.json"));
     for (const auto& f : fields::catalogue(stream)) {
       std::string ptr = "/properties";
       std::string path(f.path);
@@ -84,9 +86,11 @@ TEST(FieldsCatalogue, MappingsJsonHasEveryField) {
   }
 }
 
-void leaf_paths(const Json& v, const std::string& prefix, std::vector<std::pair<std::string, Json>>& out) {
+void leaf_paths(const Json& v, const std::string& prefix,
+                std::vector<std::pair<std::string, Json>>& out) {
   if (v.is_object()) {
-    for (const auto& [k, child] : v.items()) leaf_paths(child, prefix.empty() ? k : prefix + "." + k, out);
+    for (const auto& [k, child] : v.items())
+      leaf_paths(child, prefix.empty() ? k : prefix + "." + k, out);
   } else {
     out.emplace_back(prefix, v);
   }
@@ -110,12 +114,15 @@ bool value_has_type(const Json& v, std::string_view type) {
   }
   if (type == "long") return v.is_number_integer();
   if (type == "boolean") return v.is_boolean();
-  if (type == "date") return v.is_string() && std::regex_match(v.get<std::string>(), std::regex(R"(\d{4}-\d\d-\d\d(T.*)?)"));
+  if (type == "date")
+    return v.is_string() &&
+           std::regex_match(v.get<std::string>(), std::regex(R"(\d{4}-\d\d-\d\d(T.*)?)"));
   if (type == "flattened") return true;
   return v.is_string();  // keyword, constant_keyword, wildcard, ip, match_only_text
 }
 
-void check_vector_documents(const std::string& dir, mapping::Dataset dataset, fields::Stream stream) {
+void check_vector_documents(const std::string& dir, mapping::Dataset dataset,
+                            fields::Stream stream) {
   static const std::set<std::string> seed_paths = seed_example_paths();
   for (const auto& c : golden_cases(dir)) {
     auto spec = Json::parse(read_file(shared_path("vectors/" + dir + "/" + c + ".expected.json")));
@@ -127,10 +134,12 @@ void check_vector_documents(const std::string& dir, mapping::Dataset dataset, fi
       for (const auto& [path, value] : leaves) {
         const fields::Field* f = fields::find(stream, path);
         if (!f) {
-          EXPECT_TRUE(seed_paths.count(path)) << c << ": " << path << " is neither catalogued nor in the seed example";
+          EXPECT_TRUE(seed_paths.count(path))
+              << c << ": " << path << " is neither catalogued nor in the seed example";
           continue;
         }
-        EXPECT_TRUE(value_has_type(value, f->type)) << c << ": " << path << " = " << value.dump() << " is not " << f->type;
+        EXPECT_TRUE(value_has_type(value, f->type))
+            << c << ": " << path << " = " << value.dump() << " is not " << f->type;
       }
     }
   }
@@ -141,7 +150,8 @@ TEST(FieldsCatalogue, ThreatDocumentsUseCataloguedFields) {
 }
 
 TEST(FieldsCatalogue, ThreatAttributesDocumentsUseCataloguedFields) {
-  check_vector_documents("threat_attributes", mapping::Dataset::kThreatAttributes, fields::Stream::kThreatAttributes);
+  check_vector_documents("threat_attributes", mapping::Dataset::kThreatAttributes,
+                         fields::Stream::kThreatAttributes);
 }
 
 }  // namespace

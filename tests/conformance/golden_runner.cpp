@@ -9,12 +9,14 @@
 
 namespace misp::test {
 
-void run_golden_case(const std::string& dataset_dir, const std::string& name, mapping::Dataset dataset) {
+void run_golden_case(const std::string& dataset_dir, const std::string& name,
+                     mapping::Dataset dataset) {
   auto base = shared_path("vectors/" + dataset_dir + "/" + name);
   auto inputs = read_lines(base + ".ndjson");
   auto spec = nlohmann::json::parse(read_file(base + ".expected.json"));
   const auto& expected = spec.at("expected");
-  ASSERT_EQ(inputs.size(), expected.size()) << "vector " << name << ": inputs vs expected documents";
+  ASSERT_EQ(inputs.size(), expected.size())
+      << "vector " << name << ": inputs vs expected documents";
   mapping::Mapper mapper(options_from_config(spec.at("config"), dataset));
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     auto out = mapper.map(inputs[i]);
@@ -23,7 +25,8 @@ void run_golden_case(const std::string& dataset_dir, const std::string& name, ma
     drop_host_fields(actual);
     auto want = expected[i];
     drop_host_fields(want);
-    EXPECT_EQ(json_diff(want, actual), "") << name << " line " << i + 1 << "\nactual: " << actual.dump();
+    EXPECT_EQ(json_diff(want, actual), "")
+        << name << " line " << i + 1 << "\nactual: " << actual.dump();
     EXPECT_FALSE(out.id.empty()) << name << " line " << i + 1 << ": no _id";
   }
 }

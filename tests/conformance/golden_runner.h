@@ -7,6 +7,7 @@
 
 namespace misp::test {
 
-void run_golden_case(const std::string& dataset_dir, const std::string& name, mapping::Dataset dataset);
+void run_golden_case(const std::string& dataset_dir, const std::string& name,
+                     mapping::Dataset dataset);
 
 }  // namespace misp::test

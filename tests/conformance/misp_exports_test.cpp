@@ -17,11 +17,19 @@ using Json = nlohmann::json;
 
 // Section 4 of ti_misp-pipelines.md, threat column, for the types these exports contain.
 const std::map<std::string, std::string> kThreatIndicatorType = {
-    {"md5", "file"},     {"sha1", "file"},        {"sha256", "file"},
-    {"filename", "file"}, {"link", "url"},         {"url", "url"},
-    {"domain", "domain-name"}, {"ip-dst", "ipv4-addr"}, {"ip-src", "ipv4-addr"},
-    {"regkey|value", "windows-registry-key"}, {"AS", "autonomous-system"},
-    {"text", ""}, {"comment", ""}};
+    {"md5", "file"},
+    {"sha1", "file"},
+    {"sha256", "file"},
+    {"filename", "file"},
+    {"link", "url"},
+    {"url", "url"},
+    {"domain", "domain-name"},
+    {"ip-dst", "ipv4-addr"},
+    {"ip-src", "ipv4-addr"},
+    {"regkey|value", "windows-registry-key"},
+    {"AS", "autonomous-system"},
+    {"text", ""},
+    {"comment", ""}};
 
 // Counts attributes the way a reader of the export would: event attributes plus the attributes
 // of every object, over every event in the file.
@@ -91,7 +99,8 @@ Mapped map_events_file(const std::string& file) {
 class MispEventExports : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(MispEventExports, OneDocumentPerIndicatorWithoutPipelineErrors) {
-  auto expected = count_indicators(Json::parse(read_file(shared_path("vectors/misp/" + GetParam()))));
+  auto expected =
+      count_indicators(Json::parse(read_file(shared_path("vectors/misp/" + GetParam()))));
   ASSERT_GT(expected, 0u);
   Mapped m = map_events_file(GetParam());
   EXPECT_EQ(m.documents, expected);
@@ -107,15 +116,18 @@ INSTANTIATE_TEST_SUITE_P(
                       "03_event_with_sightings__PyMISP_sighting_1.json",
                       "04_event_body_shadowattributes__PyMISP_shadow.json",
                       "06_circl_osint_feed_event__PyMISP_57c4445b-c548-4654-af0b-4be3950d210f.json",
-                      "07_event_2024_fields_eventreport__misp-guard_test_event_blocked_event_report_distribution.json",
+                      "07_event_2024_fields_eventreport__misp-guard_test_event_blocked_event_"
+                      "report_distribution.json",
                       "10_events_restsearch_raw_envelope__misp-stix_test_events_collection_1.json"),
     [](const auto& info) { return "export_" + info.param.substr(0, 2); });
 
 // The largest export: 9 attributes and 49 objects; counted, so a split regression shows.
 TEST(MispEventExports, PyMispExistingEventCounts) {
   Mapped m = map_events_file("02_event_objects_galaxies_relatedevents__PyMISP_existing_event.json");
-  EXPECT_EQ(m.documents, count_indicators(Json::parse(read_file(shared_path(
-                             "vectors/misp/02_event_objects_galaxies_relatedevents__PyMISP_existing_event.json")))));
+  EXPECT_EQ(
+      m.documents,
+      count_indicators(Json::parse(read_file(shared_path(
+          "vectors/misp/02_event_objects_galaxies_relatedevents__PyMISP_existing_event.json")))));
   EXPECT_GT(m.by_type["sha1"], 0u);
   EXPECT_GT(m.by_type["domain"], 0u);
 }
@@ -125,7 +137,8 @@ class MispAttributeResponses : public ::testing::TestWithParam<std::string> {};
 TEST_P(MispAttributeResponses, MapWithoutPipelineErrors) {
   std::string text = read_file(shared_path("vectors/misp/" + GetParam()));
   auto j = Json::parse(text);
-  std::size_t expected = j.contains("response") ? j["response"]["Attribute"].size() : j["Attribute"].size();
+  std::size_t expected =
+      j.contains("response") ? j["response"]["Attribute"].size() : j["Attribute"].size();
   json::Parser parser;
   json::Doc doc;
   json::Value body;
@@ -149,7 +162,8 @@ TEST_P(MispAttributeResponses, MapWithoutPipelineErrors) {
 
 INSTANTIATE_TEST_SUITE_P(
     Responses, MispAttributeResponses,
-    ::testing::Values("08_attributes_restsearch_context_sightings_correlations__demisto_reputation_command_response.json",
+    ::testing::Values("08_attributes_restsearch_context_sightings_correlations__demisto_reputation_"
+                      "command_response.json",
                       "09_attributes_restsearch_raw_envelope__misp-book_automation_example.json"),
     [](const auto& info) { return "response_" + info.param.substr(0, 2); });
 

@@ -43,7 +43,8 @@ class FakeElasticsearch {
           item_status_.erase(item_status_.begin());
         }
         Json item = {{"_index", a["create"]["_index"]}, {"status", status}};
-        if (status >= 300) item["error"] = {{"type", "x"}, {"reason", "scripted " + std::to_string(status)}};
+        if (status >= 300)
+          item["error"] = {{"type", "x"}, {"reason", "scripted " + std::to_string(status)}};
         items.push_back({{"create", item}});
       }
       res.set_content(Json{{"errors", true}, {"items", items}}.dump(), "application/json");
@@ -106,7 +107,8 @@ TEST(ElasticsearchOutput, CreateActionsWithIdIntoTheDataStream) {
   ASSERT_TRUE(es.out->sync());
   auto r = es.fake.requests();
   ASSERT_EQ(r.size(), 10u);
-  EXPECT_EQ(r[3].first, Json({{"create", {{"_index", "logs-ti_misp.threat-default"}, {"_id", "id-3"}}}}));
+  EXPECT_EQ(r[3].first,
+            Json({{"create", {{"_index", "logs-ti_misp.threat-default"}, {"_id", "id-3"}}}}));
   EXPECT_EQ(r[3].second, Json({{"n", 3}}));
   auto s = bulk_stats(*es.out);
   EXPECT_EQ(s.requests, 3u) << "bulk_max_size 4: 4 + 4 + 2";
@@ -128,7 +130,8 @@ TEST(ElasticsearchOutput, PerItemErrors) {
   EXPECT_EQ(r[6].first["create"]["_id"], "id-3");
   EXPECT_EQ(r[7].first["create"]["_id"], "id-4");
   bool logged = false;
-  for (const auto& l : es.logs) logged |= l.find("_id=id-2 status=400 reason=\"scripted 400\"") != std::string::npos;
+  for (const auto& l : es.logs)
+    logged |= l.find("_id=id-2 status=400 reason=\"scripted 400\"") != std::string::npos;
   EXPECT_TRUE(logged);
 }
 

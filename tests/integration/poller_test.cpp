@@ -26,7 +26,8 @@ TEST_P(Backfill, AttributesExactlyOnce) {
   Harness h;
   h.emu.generate(200, 50, kNow - 4 * 86400, 3 * 86400);
   h.emu.start();
-  auto p = h.poller(h.config(Dataset::kThreatAttributes, "limit: " + std::to_string(GetParam()) + "\n"));
+  auto p =
+      h.poller(h.config(Dataset::kThreatAttributes, "limit: " + std::to_string(GetParam()) + "\n"));
   auto s = p.poll();
   ASSERT_TRUE(s.completed) << s.error.text();
   auto n = count_uuids(h);
@@ -39,7 +40,8 @@ TEST_P(Backfill, EventsExactlyOnce) {
   Harness h;
   h.emu.generate(200, 50, kNow - 4 * 86400, 3 * 86400);
   h.emu.start();
-  auto p = h.poller(h.config(Dataset::kThreat, "limit: " + std::to_string(std::max(1, GetParam() / 10)) + "\n"));
+  auto p = h.poller(
+      h.config(Dataset::kThreat, "limit: " + std::to_string(std::max(1, GetParam() / 10)) + "\n"));
   auto s = p.poll();
   ASSERT_TRUE(s.completed) << s.error.text();
   auto n = count_uuids(h);
@@ -63,7 +65,8 @@ TEST(Poller, EditsAndAdditionsDuringPaging) {
   h.emu.on_request([&](int number, const nlohmann::json&) {
     if (number < 3 || number > 12) return;
     std::int64_t misp_now = h.clock_ms / 1000;  // MISP's clock: the edits land at "now"
-    for (int k = 0; k < 50; ++k) h.emu.edit_attribute(ids[static_cast<std::size_t>((number - 3) * 50 + k)], misp_now);
+    for (int k = 0; k < 50; ++k)
+      h.emu.edit_attribute(ids[static_cast<std::size_t>((number - 3) * 50 + k)], misp_now);
     for (int k = 0; k < 10; ++k) h.emu.add_attribute(event, misp_now);
   });
   auto config = h.config(Dataset::kThreatAttributes, "limit: 100\n");
@@ -74,7 +77,8 @@ TEST(Poller, EditsAndAdditionsDuringPaging) {
   auto second = p.poll();
   ASSERT_TRUE(second.completed) << second.error.text();
   std::set<std::pair<std::string, std::string>> versions;
-  for (const auto& v : h.delivered_attributes()) ASSERT_TRUE(versions.insert(v).second) << v.first << " twice";
+  for (const auto& v : h.delivered_attributes())
+    ASSERT_TRUE(versions.insert(v).second) << v.first << " twice";
   auto n = count_uuids(h);
   EXPECT_EQ(n.size(), 10100u) << "every attribute, old and new, arrived";
   // Each edited attribute arrived in its edited version (stamped with MISP's "now").
@@ -116,7 +120,8 @@ TEST(Poller, ShortPagesFromWarninglistAreNotTheEnd) {
   auto e2 = h2.emu.add_event(kNow - 7200);
   for (int i = 0; i < 1000; ++i) h2.emu.add_attribute(e2, kNow - 7200 + i);
   h2.emu.start();
-  auto p = h2.poller(h2.config(Dataset::kThreatAttributes, "limit: 50\nenforce_warning_list: true\n"));
+  auto p =
+      h2.poller(h2.config(Dataset::kThreatAttributes, "limit: 50\nenforce_warning_list: true\n"));
   auto s = p.poll();
   ASSERT_TRUE(s.completed);
   EXPECT_EQ(h2.delivered.size(), 1000u - listed.size());
@@ -174,14 +179,16 @@ TEST(Poller, EventRestartRedeliversWithSameIds) {
     ids_by_uuid[j["misp"]["attribute"]["uuid"]].insert(d.id);
   }
   EXPECT_EQ(ids_by_uuid.size(), 200u);
-  for (const auto& [uuid, ids] : ids_by_uuid) EXPECT_EQ(ids.size(), 1u) << "duplicates share an _id";
+  for (const auto& [uuid, ids] : ids_by_uuid)
+    EXPECT_EQ(ids.size(), 1u) << "duplicates share an _id";
 }
 
 TEST(Poller, RequestsLookLikeTheIntegrations) {
   Harness h;
   h.emu.generate(1, 5, kNow - 3600, 60);
   h.emu.start();
-  auto p = h.poller(h.config(Dataset::kThreatAttributes, "filters:\n  type: [ip-dst]\n  to_ids: 1\n"));
+  auto p =
+      h.poller(h.config(Dataset::kThreatAttributes, "filters:\n  type: [ip-dst]\n  to_ids: 1\n"));
   ASSERT_TRUE(p.poll().completed);
   auto headers = h.emu.request_headers().front();
   EXPECT_EQ(headers["Authorization"], "0123456789abcdef0123456789abcdef01234567");
@@ -271,7 +278,8 @@ INSTANTIATE_TEST_SUITE_P(
                       FaultCase{"dropped_connection", emulator::drop_fault(), true, ""},
                       FaultCase{"html_502", emulator::html_fault(), true, ""},
                       FaultCase{"slow_answer", emulator::delay_fault(300), true, ""},
-                      FaultCase{"truncated_json", emulator::truncate_fault(), false, "not valid JSON"},
+                      FaultCase{"truncated_json", emulator::truncate_fault(), false,
+                                "not valid JSON"},
                       FaultCase{"status_501", emulator::status_fault(501), false, "HTTP 501"},
                       FaultCase{"status_404", emulator::status_fault(404), false, "HTTP 404"}),
     [](const auto& info) { return std::string(info.param.name); });
@@ -286,7 +294,8 @@ TEST(Poller, RetriesGiveUpAfterMaxAttempts) {
   EXPECT_FALSE(s.completed);
   EXPECT_EQ(h.emu.requests(), 3);
   EXPECT_NE(s.error.text().find("HTTP 500"), std::string::npos);
-  EXPECT_NE(s.error.text().find("An Internal Error Has Occurred."), std::string::npos) << "MISP's message";
+  EXPECT_NE(s.error.text().find("An Internal Error Has Occurred."), std::string::npos)
+      << "MISP's message";
   EXPECT_EQ(p.cursor(), "v1:0:-1:0") << "a failed poll never moves the cursor";
   ASSERT_TRUE(p.poll().completed);
   EXPECT_EQ(h.delivered.size(), 5u);
@@ -336,14 +345,16 @@ TEST(Poller, TracerRecordsWithoutSecrets) {
   h.emu.start();
   std::string path = ::testing::TempDir() + "/trace-" + std::to_string(::getpid()) + ".ndjson";
   std::remove(path.c_str());
-  auto p = h.poller(h.config(Dataset::kThreatAttributes, "enable_request_tracer: true\ntracer_path: " + path + "\n"));
+  auto p = h.poller(h.config(Dataset::kThreatAttributes,
+                             "enable_request_tracer: true\ntracer_path: " + path + "\n"));
   ASSERT_TRUE(p.poll().completed);
   std::ifstream in(path);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_NE(text.find("http.request.body"), std::string::npos);
   EXPECT_NE(text.find("<redacted>"), std::string::npos);
   EXPECT_EQ(text.find("0123456789abcdef0123456789abcdef01234567"), std::string::npos);
-  for (const auto& line : h.logs) EXPECT_EQ(line.find("0123456789abcdef0123456789abcdef01234567"), std::string::npos);
+  for (const auto& line : h.logs)
+    EXPECT_EQ(line.find("0123456789abcdef0123456789abcdef01234567"), std::string::npos);
 }
 
 TEST(Poller, RawOutputIsHttpjsonsMessage) {

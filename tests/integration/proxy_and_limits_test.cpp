@@ -25,7 +25,8 @@ class Proxy {
       }
       ++forwarded_;
       std::string path = req.path;
-      if (auto p = path.find("://"); p != std::string::npos) path = path.substr(path.find('/', p + 3));
+      if (auto p = path.find("://"); p != std::string::npos)
+        path = path.substr(path.find('/', p + 3));
       httplib::Client up("127.0.0.1", upstream_port);
       httplib::Headers h;
       for (const auto& [k, v] : req.headers)
@@ -65,8 +66,9 @@ TEST(Proxy, RequestsGoThroughTheProxyWithCredentials) {
   h.emu.generate(1, 12, kNow - 600, 60);
   h.emu.start();
   Proxy proxy(h.emu.port(), "Basic Ym9iOmh1bnRlcjI=");  // bob:hunter2
-  auto c = h.config(Dataset::kThreatAttributes,
-                    "proxy_url: http://bob:hunter2@127.0.0.1:" + std::to_string(proxy.port()) + "\n");
+  auto c =
+      h.config(Dataset::kThreatAttributes,
+               "proxy_url: http://bob:hunter2@127.0.0.1:" + std::to_string(proxy.port()) + "\n");
   auto p = h.poller(c);
   auto s = p.poll();
   ASSERT_TRUE(s.completed) << s.error.text();
@@ -111,7 +113,8 @@ TEST(RateLimit, MispWindowLimitIsWaitedOut) {
   Harness h(o);
   h.emu.generate(1, 30, kNow - 600, 300);
   h.emu.start();
-  auto c = h.config(Dataset::kThreatAttributes, "limit: 10\nretry_wait_max: 2s\nretry_max_attempts: 2\n");
+  auto c = h.config(Dataset::kThreatAttributes,
+                    "limit: 10\nretry_wait_max: 2s\nretry_max_attempts: 2\n");
   auto p = h.poller(c);
   auto s = p.poll();
   // The emulator's window is real time (900 s), so the third request keeps getting 429: the poll
@@ -151,7 +154,8 @@ TEST(Deletions, SoftDeletedAttributesArriveExpired) {
 TEST(Filters, PassedThroughAndHonoured) {
   Harness h;
   auto e = h.emu.add_event(kNow - 600);
-  for (int i = 0; i < 10; ++i) h.emu.add_attribute(e, kNow - 500 + i, {}, i % 2 ? "ip-src" : "domain");
+  for (int i = 0; i < 10; ++i)
+    h.emu.add_attribute(e, kNow - 500 + i, {}, i % 2 ? "ip-src" : "domain");
   h.emu.start();
   auto p = h.poller(h.config(Dataset::kThreatAttributes, "filters:\n  type:\n    OR: [domain]\n"));
   ASSERT_TRUE(p.poll().completed);

@@ -22,15 +22,16 @@ class Tls : public ::testing::Test {
   }
   // A CA, and a certificate it signs for the given subjectAltName.
   static void make_ca(const std::string& name) {
-    run("openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=" + name + " -keyout " + dir + "/" + name +
-        ".key -out " + dir + "/" + name + ".pem");
+    run("openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=" + name + " -keyout " + dir +
+        "/" + name + ".key -out " + dir + "/" + name + ".pem");
   }
   static void make_cert(const std::string& name, const std::string& ca, const std::string& san) {
     std::string base = dir + "/" + name;
-    run("openssl req -newkey rsa:2048 -nodes -subj /CN=" + name + " -keyout " + base + ".key -out " + base + ".csr");
+    run("openssl req -newkey rsa:2048 -nodes -subj /CN=" + name + " -keyout " + base +
+        ".key -out " + base + ".csr");
     std::ofstream(base + ".ext") << "subjectAltName=" << san << "\n";
-    run("openssl x509 -req -days 2 -in " + base + ".csr -CA " + dir + "/" + ca + ".pem -CAkey " + dir + "/" + ca +
-        ".key -CAcreateserial -extfile " + base + ".ext -out " + base + ".pem");
+    run("openssl x509 -req -days 2 -in " + base + ".csr -CA " + dir + "/" + ca + ".pem -CAkey " +
+        dir + "/" + ca + ".key -CAcreateserial -extfile " + base + ".ext -out " + base + ".pem");
   }
   static void SetUpTestSuite() {
     dir = ::testing::TempDir() + "/misp-tls-" + std::to_string(::getpid());
@@ -55,8 +56,9 @@ class Tls : public ::testing::Test {
   static plugin::PollStats poll_with(Harness& h, const std::string& ssl_yaml) {
     h.emu.generate(1, 3, kNow - 600, 60);
     h.emu.start();
-    auto c = plugin::parse_config(h.yaml(Dataset::kThreatAttributes, "retry_max_attempts: 1\nssl:\n" + ssl_yaml),
-                                  Dataset::kThreatAttributes);
+    auto c = plugin::parse_config(
+        h.yaml(Dataset::kThreatAttributes, "retry_max_attempts: 1\nssl:\n" + ssl_yaml),
+        Dataset::kThreatAttributes);
     EXPECT_TRUE(c.ok()) << c.error().text();
     auto p = h.poller(c.value());
     return p.poll();
@@ -82,7 +84,8 @@ TEST_F(Tls, RefusedWithAWrongCa) {
 
 TEST_F(Tls, VerificationModeNoneAcceptsAnything) {
   Harness h(server("server"));
-  auto s = poll_with(h, "  verification_mode: none\n  certificate_authorities: [" + dir + "/wrong_ca.pem]\n");
+  auto s = poll_with(
+      h, "  verification_mode: none\n  certificate_authorities: [" + dir + "/wrong_ca.pem]\n");
   EXPECT_TRUE(s.completed) << s.error.text();
 }
 
@@ -94,12 +97,14 @@ TEST_F(Tls, CertificateModeChecksTheChainNotTheName) {
   }
   {
     Harness h(server("othername"));
-    auto s = poll_with(h, "  verification_mode: certificate\n  certificate_authorities: [" + dir + "/ca.pem]\n");
+    auto s = poll_with(
+        h, "  verification_mode: certificate\n  certificate_authorities: [" + dir + "/ca.pem]\n");
     EXPECT_TRUE(s.completed) << s.error.text();
   }
   {
     Harness h(server("othername"));
-    auto s = poll_with(h, "  verification_mode: certificate\n  certificate_authorities: [" + dir + "/wrong_ca.pem]\n");
+    auto s = poll_with(h, "  verification_mode: certificate\n  certificate_authorities: [" + dir +
+                              "/wrong_ca.pem]\n");
     EXPECT_FALSE(s.completed) << "certificate mode still checks the chain";
   }
 }
@@ -121,7 +126,8 @@ TEST_F(Tls, ClientCertificates) {
 
 TEST_F(Tls, SupportedProtocolsAreHonoured) {
   Harness h(server("server"));
-  auto s = poll_with(h, "  certificate_authorities: [" + dir + "/ca.pem]\n  supported_protocols: [TLSv1.3]\n");
+  auto s = poll_with(
+      h, "  certificate_authorities: [" + dir + "/ca.pem]\n  supported_protocols: [TLSv1.3]\n");
   EXPECT_TRUE(s.completed) << s.error.text();
 }
 

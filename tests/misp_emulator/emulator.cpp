@@ -16,8 +16,8 @@ using Json = nlohmann::json;
 
 std::string uuid_for(const char* kind, std::int64_t id) {
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%08llx-0000-4000-8000-%012llx", static_cast<unsigned long long>(id),
-                static_cast<unsigned long long>(kind[0]));
+  std::snprintf(buf, sizeof buf, "%08llx-0000-4000-8000-%012llx",
+                static_cast<unsigned long long>(id), static_cast<unsigned long long>(kind[0]));
   return buf;
 }
 
@@ -40,7 +40,8 @@ std::optional<std::int64_t> to_int(const Json& v) {
   return std::nullopt;
 }
 
-// MISP's timestamp filter: one value -> column >= v; [a, b] -> a <= column <= b (swapped if needed).
+// MISP's timestamp filter: one value -> column >= v; [a, b] -> a <= column <= b (swapped if
+// needed).
 bool in_window(std::int64_t ts, const Json& filter) {
   if (filter.is_null()) return true;
   if (filter.is_array()) {
@@ -180,16 +181,18 @@ struct Emulator::Impl {
     }
     if (with_event) {
       const Event& e = events.at(a.event_id);
-      j["Event"] = {{"org_id", "1"}, {"distribution", "1"}, {"id", std::to_string(e.id)},
-                    {"info", e.info}, {"orgc_id", "1"}, {"uuid", e.uuid}};
+      j["Event"] = {{"org_id", "1"},  {"distribution", "1"}, {"id", std::to_string(e.id)},
+                    {"info", e.info}, {"orgc_id", "1"},      {"uuid", e.uuid}};
     }
     if (decay) {
       j["decay_score"] = Json::array();
       for (int m = 0; m < a.decay_models; ++m)
-        j["decay_score"].push_back({{"score", m < a.decayed_models ? 0 : 80.5},
-                                    {"base_score", 80},
-                                    {"decayed", m < a.decayed_models},
-                                    {"DecayingModel", {{"id", std::to_string(m + 1)}, {"name", "model " + std::to_string(m + 1)}}}});
+        j["decay_score"].push_back(
+            {{"score", m < a.decayed_models ? 0 : 80.5},
+             {"base_score", 80},
+             {"decayed", m < a.decayed_models},
+             {"DecayingModel",
+              {{"id", std::to_string(m + 1)}, {"name", "model " + std::to_string(m + 1)}}}});
     }
     return j;
   }
@@ -201,14 +204,16 @@ struct Emulator::Impl {
       if (!in_window(a.timestamp, body.value("timestamp", Json()))) continue;
       if (!matches_list(a.type, body.value("type", Json()))) continue;
       if (!deleted_ok(a.deleted, body.value("deleted", Json()))) continue;
-      if (body.contains("to_ids") && to_int(body["to_ids"]).value_or(a.to_ids) != a.to_ids) continue;
+      if (body.contains("to_ids") && to_int(body["to_ids"]).value_or(a.to_ids) != a.to_ids)
+        continue;
       std::vector<std::string> tags = a.tags;
       for (const auto& t : events.at(a.event_id).tags) tags.push_back(t);
       if (!has_any_tag(tags, body.value("tags", Json()))) continue;
       rows.push_back(&a);
     }
-    sort_rows(rows, parse_order(body.value("order", Json()), "Attribute"),
-              [](const Attribute* a, const std::string& f) { return f == "id" ? a->id : a->timestamp; });
+    sort_rows(
+        rows, parse_order(body.value("order", Json()), "Attribute"),
+        [](const Attribute* a, const std::string& f) { return f == "id" ? a->id : a->timestamp; });
     page(rows, body);
     bool enforce = to_int(body.value("enforceWarninglist", Json(0))).value_or(0) != 0 ||
                    body.value("enforceWarninglist", Json(false)) == Json(true);
@@ -241,7 +246,8 @@ struct Emulator::Impl {
     auto rules = parse_order(body.value("order", Json()), "Event");
     std::stable_sort(rows.begin(), rows.end(), [&](const auto& x, const auto& y) {
       for (const auto& r : rules) {
-        std::int64_t a = r.field == "id" ? x.first->id : x.second, b = r.field == "id" ? y.first->id : y.second;
+        std::int64_t a = r.field == "id" ? x.first->id : x.second,
+                     b = r.field == "id" ? y.first->id : y.second;
         if (a != b) return r.desc ? a > b : a < b;
       }
       return false;
@@ -250,16 +256,41 @@ struct Emulator::Impl {
     std::string out = "{\"response\": [";
     bool first = true;
     for (const auto& [e, ts] : rows) {
-      Json ev = {{"id", std::to_string(e->id)}, {"orgc_id", "1"}, {"org_id", "1"}, {"date", "2024-01-01"},
-                 {"threat_level_id", "2"}, {"info", e->info}, {"published", true}, {"uuid", e->uuid},
-                 {"attribute_count", "0"}, {"analysis", "1"}, {"timestamp", std::to_string(ts)},
-                 {"distribution", "1"}, {"proposal_email_lock", false}, {"locked", false},
-                 {"publish_timestamp", std::to_string(ts)}, {"sharing_group_id", "0"},
-                 {"disable_correlation", false}, {"extends_uuid", ""}, {"protected", nullptr},
-                 {"Org", {{"id", "1"}, {"name", "EMULATOR"}, {"uuid", "00000000-0000-4000-8000-000000000001"}, {"local", true}}},
-                 {"Orgc", {{"id", "1"}, {"name", "EMULATOR"}, {"uuid", "00000000-0000-4000-8000-000000000001"}, {"local", true}}},
-                 {"Attribute", Json::array()}, {"ShadowAttribute", Json::array()}, {"RelatedEvent", Json::array()},
-                 {"Galaxy", Json::array()}, {"Object", e->objects}, {"EventReport", Json::array()}};
+      Json ev = {{"id", std::to_string(e->id)},
+                 {"orgc_id", "1"},
+                 {"org_id", "1"},
+                 {"date", "2024-01-01"},
+                 {"threat_level_id", "2"},
+                 {"info", e->info},
+                 {"published", true},
+                 {"uuid", e->uuid},
+                 {"attribute_count", "0"},
+                 {"analysis", "1"},
+                 {"timestamp", std::to_string(ts)},
+                 {"distribution", "1"},
+                 {"proposal_email_lock", false},
+                 {"locked", false},
+                 {"publish_timestamp", std::to_string(ts)},
+                 {"sharing_group_id", "0"},
+                 {"disable_correlation", false},
+                 {"extends_uuid", ""},
+                 {"protected", nullptr},
+                 {"Org",
+                  {{"id", "1"},
+                   {"name", "EMULATOR"},
+                   {"uuid", "00000000-0000-4000-8000-000000000001"},
+                   {"local", true}}},
+                 {"Orgc",
+                  {{"id", "1"},
+                   {"name", "EMULATOR"},
+                   {"uuid", "00000000-0000-4000-8000-000000000001"},
+                   {"local", true}}},
+                 {"Attribute", Json::array()},
+                 {"ShadowAttribute", Json::array()},
+                 {"RelatedEvent", Json::array()},
+                 {"Galaxy", Json::array()},
+                 {"Object", e->objects},
+                 {"EventReport", Json::array()}};
       std::size_t count = 0;
       for (const auto& [id, a] : attributes) {
         if (a.event_id != e->id || !deleted_ok(a.deleted, body.value("deleted", Json()))) continue;
@@ -302,7 +333,8 @@ struct Emulator::Impl {
       return;
     }
     std::vector<Row> out(rows.begin() + static_cast<std::ptrdiff_t>(from),
-                         rows.begin() + static_cast<std::ptrdiff_t>(std::min(rows.size(), from + static_cast<std::size_t>(limit))));
+                         rows.begin() + static_cast<std::ptrdiff_t>(std::min(
+                                            rows.size(), from + static_cast<std::size_t>(limit))));
     rows.swap(out);
   }
 
@@ -318,20 +350,27 @@ struct Emulator::Impl {
       if (auto it = faults.find(number); it != faults.end()) fault = it->second;
     }
     if (fault.delay_ms) std::this_thread::sleep_for(std::chrono::milliseconds(fault.delay_ms));
-    std::string key = req.has_header("X-MISP-AUTH") ? req.get_header_value("X-MISP-AUTH") : req.get_header_value("Authorization");
+    std::string key = req.has_header("X-MISP-AUTH") ? req.get_header_value("X-MISP-AUTH")
+                                                    : req.get_header_value("Authorization");
     if (key != options.api_key) {
       res.status = 403;
-      res.set_content(error_json("Authentication failed. Please make sure you pass the API key of an API enabled user along in the Authorization header.", req.path), "application/json");
+      res.set_content(error_json("Authentication failed. Please make sure you pass the API key of "
+                                 "an API enabled user along in the Authorization header.",
+                                 req.path),
+                      "application/json");
       return;
     }
     if (options.rate_limit_count > 0) {
       std::lock_guard<std::mutex> lock(mu);
       auto now = std::chrono::steady_clock::now();
-      if (window_count == 0 || now - window_start > std::chrono::seconds(900)) window_start = now, window_count = 0;
+      if (window_count == 0 || now - window_start > std::chrono::seconds(900))
+        window_start = now, window_count = 0;
       ++window_count;
-      auto reset = 900 - std::chrono::duration_cast<std::chrono::seconds>(now - window_start).count();
+      auto reset =
+          900 - std::chrono::duration_cast<std::chrono::seconds>(now - window_start).count();
       res.set_header("X-Rate-Limit-Limit", std::to_string(options.rate_limit_count));
-      res.set_header("X-Rate-Limit-Remaining", std::to_string(std::max(0, options.rate_limit_count - window_count)));
+      res.set_header("X-Rate-Limit-Remaining",
+                     std::to_string(std::max(0, options.rate_limit_count - window_count)));
       res.set_header("X-Rate-Limit-Reset", std::to_string(reset));
       if (window_count > options.rate_limit_count) {
         res.status = 429;
@@ -342,17 +381,23 @@ struct Emulator::Impl {
     if (fault.status) {
       res.status = fault.status;
       if (!fault.retry_after.empty()) res.set_header("X-Rate-Limit-Reset", fault.retry_after);
-      res.set_content(error_json(fault.status == 429 ? "Rate limit exceeded." : "An Internal Error Has Occurred.", req.path), "application/json");
+      res.set_content(error_json(fault.status == 429 ? "Rate limit exceeded."
+                                                     : "An Internal Error Has Occurred.",
+                                 req.path),
+                      "application/json");
       return;
     }
     if (fault.html) {
       res.status = 502;
-      res.set_content("<html><head><title>502 Bad Gateway</title></head><body>Bad Gateway</body></html>", "text/html");
+      res.set_content(
+          "<html><head><title>502 Bad Gateway</title></head><body>Bad Gateway</body></html>",
+          "text/html");
       return;
     }
     if (fault.drop) {
       // A body promised and never sent: the client sees the connection close mid-response.
-      res.set_content_provider(1024, "application/json", [](size_t, size_t, httplib::DataSink&) { return false; });
+      res.set_content_provider(1024, "application/json",
+                               [](size_t, size_t, httplib::DataSink&) { return false; });
       return;
     }
     Json body;
@@ -360,7 +405,11 @@ struct Emulator::Impl {
       body = Json::parse(req.body);
     } catch (...) {
       res.status = 405;
-      res.set_content(error_json("Invalid JSON input. Make sure that the JSON input is a correctly formatted JSON string. This request has been blocked to avoid an unfiltered request.", req.path), "application/json");
+      res.set_content(
+          error_json("Invalid JSON input. Make sure that the JSON input is a correctly formatted "
+                     "JSON string. This request has been blocked to avoid an unfiltered request.",
+                     req.path),
+          "application/json");
       return;
     }
     std::function<void(int, const Json&)> h;
@@ -387,20 +436,27 @@ struct Emulator::Impl {
   }
 };
 
-Emulator::Emulator(Options options) : impl_(std::make_unique<Impl>()) { impl_->options = std::move(options); }
+Emulator::Emulator(Options options) : impl_(std::make_unique<Impl>()) {
+  impl_->options = std::move(options);
+}
 
-Emulator::~Emulator() { stop(); }
+Emulator::~Emulator() {
+  stop();
+}
 
 int Emulator::start() {
   Impl& m = *impl_;
   if (!m.options.tls_cert.empty())
-    m.server = std::make_unique<httplib::SSLServer>(m.options.tls_cert.c_str(), m.options.tls_key.c_str(),
-                                                    m.options.client_ca.empty() ? nullptr : m.options.client_ca.c_str());
+    m.server = std::make_unique<httplib::SSLServer>(
+        m.options.tls_cert.c_str(), m.options.tls_key.c_str(),
+        m.options.client_ca.empty() ? nullptr : m.options.client_ca.c_str());
   else
     m.server = std::make_unique<httplib::Server>();
   m.server->set_tcp_nodelay(true);
-  m.server->Post("/events/restSearch", [&m](const httplib::Request& q, httplib::Response& r) { m.handle(q, r, false); });
-  m.server->Post("/attributes/restSearch", [&m](const httplib::Request& q, httplib::Response& r) { m.handle(q, r, true); });
+  m.server->Post("/events/restSearch",
+                 [&m](const httplib::Request& q, httplib::Response& r) { m.handle(q, r, false); });
+  m.server->Post("/attributes/restSearch",
+                 [&m](const httplib::Request& q, httplib::Response& r) { m.handle(q, r, true); });
   m.port = m.server->bind_to_any_port("127.0.0.1");
   if (m.port <= 0) throw std::runtime_error("emulator: cannot bind to 127.0.0.1");
   m.thread = std::thread([&m] { m.server->listen_after_bind(); });
@@ -413,10 +469,13 @@ void Emulator::stop() {
   if (impl_->thread.joinable()) impl_->thread.join();
 }
 
-int Emulator::port() const { return impl_->port; }
+int Emulator::port() const {
+  return impl_->port;
+}
 
 std::string Emulator::url() const {
-  return std::string(impl_->options.tls_cert.empty() ? "http" : "https") + "://127.0.0.1:" + std::to_string(impl_->port);
+  return std::string(impl_->options.tls_cert.empty() ? "http" : "https") +
+         "://127.0.0.1:" + std::to_string(impl_->port);
 }
 
 std::int64_t Emulator::add_event(std::int64_t timestamp, std::string info) {
@@ -430,7 +489,8 @@ std::int64_t Emulator::add_event(std::int64_t timestamp, std::string info) {
   return e.id;
 }
 
-std::int64_t Emulator::add_attribute(std::int64_t event_id, std::int64_t timestamp, std::string value, std::string type) {
+std::int64_t Emulator::add_attribute(std::int64_t event_id, std::int64_t timestamp,
+                                     std::string value, std::string type) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   Attribute a;
   a.id = impl_->next_attribute_id++;
@@ -439,14 +499,17 @@ std::int64_t Emulator::add_attribute(std::int64_t event_id, std::int64_t timesta
   a.timestamp = timestamp;
   a.type = std::move(type);
   if (value.empty()) {
-    value = "10." + std::to_string((a.id >> 16) & 255) + "." + std::to_string((a.id >> 8) & 255) + "." + std::to_string(a.id & 255);
+    value = "10." + std::to_string((a.id >> 16) & 255) + "." + std::to_string((a.id >> 8) & 255) +
+            "." + std::to_string(a.id & 255);
   }
   a.value = std::move(value);
   impl_->attributes[a.id] = a;
   return a.id;
 }
 
-Attribute& Emulator::attribute(std::int64_t id) { return impl_->attributes.at(id); }
+Attribute& Emulator::attribute(std::int64_t id) {
+  return impl_->attributes.at(id);
+}
 
 void Emulator::edit_attribute(std::int64_t id, std::int64_t timestamp) {
   std::lock_guard<std::mutex> lock(impl_->mu);
@@ -462,9 +525,11 @@ void Emulator::delete_attribute(std::int64_t id, std::int64_t timestamp) {
   a.timestamp = timestamp;
 }
 
-void Emulator::generate(int events, int attributes_each, std::int64_t base, std::int64_t spread, unsigned seed) {
+void Emulator::generate(int events, int attributes_each, std::int64_t base, std::int64_t spread,
+                        unsigned seed) {
   std::mt19937 rng(seed);
-  std::uniform_int_distribution<std::int64_t> ts(base, base + std::max<std::int64_t>(spread, 1) - 1);
+  std::uniform_int_distribution<std::int64_t> ts(base,
+                                                 base + std::max<std::int64_t>(spread, 1) - 1);
   for (int e = 0; e < events; ++e) {
     auto id = add_event(base);
     for (int a = 0; a < attributes_each; ++a) add_attribute(id, ts(rng));

@@ -42,12 +42,12 @@ struct Event {
 
 // What can go wrong with one request (numbered from 1 over both restSearch endpoints).
 struct Fault {
-  int status = 0;             // answer with this status and MISP's error JSON
-  int delay_ms = 0;           // answer late
-  bool drop = false;          // close the connection without an answer
-  bool truncate = false;      // 200 with the body cut in half
-  bool html = false;          // a proxy's HTML error page (502)
-  std::string retry_after;    // with status 429: X-Rate-Limit-Reset
+  int status = 0;           // answer with this status and MISP's error JSON
+  int delay_ms = 0;         // answer late
+  bool drop = false;        // close the connection without an answer
+  bool truncate = false;    // 200 with the body cut in half
+  bool html = false;        // a proxy's HTML error page (502)
+  std::string retry_after;  // with status 429: X-Rate-Limit-Reset
 };
 
 inline Fault status_fault(int status, std::string reset = {}) {
@@ -79,9 +79,9 @@ inline Fault html_fault() {
 
 struct Options {
   std::string api_key = "0123456789abcdef0123456789abcdef01234567";
-  std::string tls_cert, tls_key;  // both set: serve HTTPS
-  std::string client_ca;          // set: require a client certificate signed by it
-  int rate_limit_count = 0;       // requests per 900 s window; 0 = no limit (no Redis)
+  std::string tls_cert, tls_key;      // both set: serve HTTPS
+  std::string client_ca;              // set: require a client certificate signed by it
+  int rate_limit_count = 0;           // requests per 900 s window; 0 = no limit (no Redis)
   std::set<std::string> warninglist;  // values enforceWarninglist drops after paging
 };
 
@@ -105,7 +105,8 @@ class Emulator {
   void edit_attribute(std::int64_t id, std::int64_t timestamp);
   void delete_attribute(std::int64_t id, std::int64_t timestamp);  // soft delete, bumps timestamp
   // events x attributes_each, attribute timestamps spread over [base, base + spread).
-  void generate(int events, int attributes_each, std::int64_t base, std::int64_t spread, unsigned seed = 1);
+  void generate(int events, int attributes_each, std::int64_t base, std::int64_t spread,
+                unsigned seed = 1);
   // Loads a MISP event export ({"Event":...} or the bare body) keeping its attributes' fields.
   void load_event_json(const nlohmann::json& export_json);
   std::size_t attribute_count() const;

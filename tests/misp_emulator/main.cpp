@@ -1,5 +1,6 @@
 // misp-emulator: the MISP stand-in as a process, for the README's main job and manual testing.
-//   misp-emulator [--events N] [--attributes-each M] [--port-file FILE] [--key KEY] [--load FILE]...
+//   misp-emulator [--events N] [--attributes-each M] [--port-file FILE] [--key KEY] [--load
+//   FILE]...
 #include <chrono>
 #include <csignal>
 #include <fstream>
@@ -10,7 +11,9 @@
 
 namespace {
 volatile std::sig_atomic_t g_stop = 0;
-extern "C" void on_signal(int) { g_stop = 1; }
+extern "C" void on_signal(int) {
+  g_stop = 1;
+}
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -27,19 +30,28 @@ int main(int argc, char** argv) {
       }
       return argv[++i];
     };
-    if (a == "--events") events = std::stoi(next());
-    else if (a == "--attributes-each") each = std::stoi(next());
-    else if (a == "--port-file") port_file = next();
-    else if (a == "--key") options.api_key = next();
-    else if (a == "--load") loads.push_back(next());
-    else if (a == "--delay-ms") delay_ms = std::stoi(next());
+    if (a == "--events")
+      events = std::stoi(next());
+    else if (a == "--attributes-each")
+      each = std::stoi(next());
+    else if (a == "--port-file")
+      port_file = next();
+    else if (a == "--key")
+      options.api_key = next();
+    else if (a == "--load")
+      loads.push_back(next());
+    else if (a == "--delay-ms")
+      delay_ms = std::stoi(next());
     else {
-      std::cerr << "usage: misp-emulator [--events N] [--attributes-each M] [--port-file FILE] [--key KEY] [--load FILE]... [--delay-ms MS]\n";
+      std::cerr << "usage: misp-emulator [--events N] [--attributes-each M] [--port-file FILE] "
+                   "[--key KEY] [--load FILE]... [--delay-ms MS]\n";
       return 2;
     }
   }
   misp::emulator::Emulator emu(options);
-  auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+                 .count();
   emu.generate(events, each, now - 3 * 86400, 3 * 86400 - 60);
   for (const auto& f : loads) {
     std::ifstream in(f);
@@ -55,7 +67,8 @@ int main(int argc, char** argv) {
       std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
     });
   int port = emu.start();
-  std::cout << "misp-emulator listening on " << emu.url() << " with " << emu.attribute_count() << " attributes" << std::endl;
+  std::cout << "misp-emulator listening on " << emu.url() << " with " << emu.attribute_count()
+            << " attributes" << std::endl;
   if (!port_file.empty()) std::ofstream(port_file) << port << "\n";
   std::signal(SIGTERM, on_signal);
   std::signal(SIGINT, on_signal);

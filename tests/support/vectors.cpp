@@ -6,8 +6,12 @@
 
 namespace misp::test {
 
-std::string shared_path(const std::string& relative) { return std::string(MISP_SHARED_DIR) + "/" + relative; }
-std::string source_path(const std::string& relative) { return std::string(MISP_SOURCE_DIR) + "/" + relative; }
+std::string shared_path(const std::string& relative) {
+  return std::string(MISP_SHARED_DIR) + "/" + relative;
+}
+std::string source_path(const std::string& relative) {
+  return std::string(MISP_SOURCE_DIR) + "/" + relative;
+}
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -12,11 +12,16 @@ TEST(ExpiryDuration, UnitsAndFallbacks) {
     std::int64_t millis;
     bool fell_back, valid;
   } cases[] = {
-      {"90d", 90LL * 86'400'000, false, true}, {"1h", 3'600'000, false, true},
-      {"15m", 900'000, false, true},           {"0d", 0, false, true},
-      {"2w", 90LL * 86'400'000, true, true},   {"10s", 90LL * 86'400'000, true, true},
-      {"d", 0, false, false},                  {"x1d", 0, false, false},
-      {"", 0, false, false},                   {"-1d", -86'400'000, false, true},
+      {"90d", 90LL * 86'400'000, false, true},
+      {"1h", 3'600'000, false, true},
+      {"15m", 900'000, false, true},
+      {"0d", 0, false, true},
+      {"2w", 90LL * 86'400'000, true, true},
+      {"10s", 90LL * 86'400'000, true, true},
+      {"d", 0, false, false},
+      {"x1d", 0, false, false},
+      {"", 0, false, false},
+      {"-1d", -86'400'000, false, true},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.text);

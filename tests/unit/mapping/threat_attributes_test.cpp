@@ -14,12 +14,19 @@ using Json = nlohmann::json;
 constexpr std::int64_t kNow = 1'735'689'600'000;  // 2025-01-01T00:00:00Z
 
 Json attribute() {
-  return {{"type", "ip-src"}, {"value", "192.0.2.1"}, {"timestamp", "1735603200"},  // 2024-12-31T00:00Z
-          {"uuid", "a-1"}, {"distribution", "5"}, {"deleted", false}, {"first_seen", nullptr},
-          {"last_seen", nullptr}, {"Event", {{"uuid", "e-1"}, {"org_id", "7"}, {"distribution", "3"}}}};
+  return {{"type", "ip-src"},
+          {"value", "192.0.2.1"},
+          {"timestamp", "1735603200"},  // 2024-12-31T00:00Z
+          {"uuid", "a-1"},
+          {"distribution", "5"},
+          {"deleted", false},
+          {"first_seen", nullptr},
+          {"last_seen", nullptr},
+          {"Event", {{"uuid", "e-1"}, {"org_id", "7"}, {"distribution", "3"}}}};
 }
 
-Json map_attr(const Json& a, const std::string& duration = "90d", bool strict = false, Output* raw = nullptr) {
+Json map_attr(const Json& a, const std::string& duration = "90d", bool strict = false,
+              Output* raw = nullptr) {
   Options o;
   o.dataset = Dataset::kThreatAttributes;
   o.now_ms = kNow;
@@ -34,7 +41,9 @@ Json with_models(std::initializer_list<bool> decayed) {
   Json a = attribute();
   a["decay_score"] = Json::array();
   for (bool d : decayed)
-    a["decay_score"].push_back({{"score", d ? 10.5 : 80}, {"base_score", 80}, {"decayed", d},
+    a["decay_score"].push_back({{"score", d ? 10.5 : 80},
+                                {"base_score", 80},
+                                {"decayed", d},
                                 {"DecayingModel", {{"id", "1"}, {"name", "m"}}}});
   return a;
 }
@@ -67,7 +76,8 @@ INSTANTIATE_TEST_SUITE_P(
                       DecayCase{"one_decayed", {true}, true, "2024-12-31T23:58:00.000Z"},
                       DecayCase{"one_of_two", {true, false}, true, "2024-12-31T23:58:00.000Z"},
                       DecayCase{"two_of_two", {true, true}, true, "2024-12-31T23:58:00.000Z"},
-                      DecayCase{"one_of_three", {true, false, false}, false, "2025-03-31T00:00:00.000Z"},
+                      DecayCase{
+                          "one_of_three", {true, false, false}, false, "2025-03-31T00:00:00.000Z"},
                       DecayCase{"all_false", {false, false}, false, "2025-03-31T00:00:00.000Z"}),
     [](const auto& info) { return std::string(info.param.name); });
 
@@ -158,8 +168,8 @@ struct SeenCase {
 };
 
 TEST(FirstSeen, MispShapesBecomeIsoMillis) {
-  for (const auto& c : {SeenCase{"1581984000000000", "2020-02-18T00:00:00.000Z"},        // 16-digit µs
-                        SeenCase{"1581984000123", "2020-02-18T00:00:00.123Z"},           // ms
+  for (const auto& c : {SeenCase{"1581984000000000", "2020-02-18T00:00:00.000Z"},  // 16-digit µs
+                        SeenCase{"1581984000123", "2020-02-18T00:00:00.123Z"},     // ms
                         SeenCase{"2019-06-13T13:56:56.856074+00:00", "2019-06-13T13:56:56.856Z"},
                         SeenCase{"2019-06-13T15:56:56.856074+02:00", "2019-06-13T13:56:56.856Z"}}) {
     Json a = attribute();
@@ -184,7 +194,8 @@ TEST(FirstSeen, UnparsableIsNotedAndKept) {
   Json d = map_attr(a, "90d", false, &out);
   EXPECT_EQ(out.error, "");
   EXPECT_EQ(d["misp"]["attribute"]["first_seen"], "last tuesday");
-  EXPECT_NE(d["error"]["message"][0].get<std::string>().find("unable to parse date [last tuesday]"), std::string::npos);
+  EXPECT_NE(d["error"]["message"][0].get<std::string>().find("unable to parse date [last tuesday]"),
+            std::string::npos);
 }
 
 // A soft-deleted attribute is retracted at once, unless strict parity is asked for.
@@ -216,7 +227,8 @@ TEST(Envelope, TransformSourceLabelAndOrganization) {
 
 TEST(Tags, AttributeTagsAppendWithoutDuplicates) {
   Json a = attribute();
-  a["Tag"] = Json::array({{{"name", "tlp:green"}}, {{"name", "forwarded"}}, {{"name", "tlp:green"}}});
+  a["Tag"] =
+      Json::array({{{"name", "tlp:green"}}, {{"name", "forwarded"}}, {{"name", "tlp:green"}}});
   Options o;
   o.dataset = Dataset::kThreatAttributes;
   o.now_ms = kNow;

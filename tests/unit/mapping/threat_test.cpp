@@ -15,8 +15,13 @@ using Json = nlohmann::json;
 
 Json base_event() {
   return {{"Event",
-           {{"Attribute", {{"type", "ip-dst"}, {"value", "192.0.2.1"}, {"timestamp", "1621589229"},
-                           {"uuid", "a-1"}, {"first_seen", nullptr}, {"distribution", "5"}}},
+           {{"Attribute",
+             {{"type", "ip-dst"},
+              {"value", "192.0.2.1"},
+              {"timestamp", "1621589229"},
+              {"uuid", "a-1"},
+              {"first_seen", nullptr},
+              {"distribution", "5"}}},
             {"Object", Json::array()},
             {"Galaxy", Json::array()},
             {"Orgc", {{"id", "1"}, {"local", true}, {"name", "ORG"}}},
@@ -60,8 +65,9 @@ TEST(Threat, IdIsFingerprintOfRawValues) {
   json::Value root;
   std::string err;
   ASSERT_TRUE(parser.parse(R"({"json":)" + base_event().dump() + "}", doc, root, err));
-  auto want = es::fingerprint(root, {"json.Event.timestamp", "json.Event.Attribute.first_seen",
-                                     "json.Event.Attribute.uuid", "json.Event.Object.Attribute.uuid"});
+  auto want =
+      es::fingerprint(root, {"json.Event.timestamp", "json.Event.Attribute.first_seen",
+                             "json.Event.Attribute.uuid", "json.Event.Object.Attribute.uuid"});
   ASSERT_TRUE(want);
   EXPECT_EQ(out.id, *want);
   // Same input, same _id: a re-delivered document overwrites itself.
@@ -118,12 +124,13 @@ TEST(Threat, OrgcLocalStringFalseUsesOrgName) {
 
 TEST(Threat, TagsBecomeTagsAndTlpMarking) {
   Json e = base_event();
-  e["Event"]["Tag"] = Json::array({{{"name", "tlp:amber+strict"}}, {{"name", "misp-galaxy:x=\"y\""}},
-                                   {{"name", "tlp:clear"}}});
+  e["Event"]["Tag"] = Json::array(
+      {{{"name", "tlp:amber+strict"}}, {{"name", "misp-galaxy:x=\"y\""}}, {{"name", "tlp:clear"}}});
   Options o = threat_options();
   o.tags = {"forwarded", "misp-threat"};
   Json d = map_json(e, o);
-  EXPECT_EQ(d["tags"], Json::array({"forwarded", "misp-threat", "tlp:amber+strict", "misp-galaxy:x=y", "tlp:clear"}));
+  EXPECT_EQ(d["tags"], Json::array({"forwarded", "misp-threat", "tlp:amber+strict",
+                                    "misp-galaxy:x=y", "tlp:clear"}));
   EXPECT_EQ(d["threat"]["indicator"]["marking"]["tlp"], Json::array({"AMBER+STRICT", "CLEAR"}));
   EXPECT_FALSE(d["misp"].contains("tag"));
 }
@@ -140,10 +147,16 @@ TEST(Threat, CreatorEmailBecomesUserWithRole) {
 // An object attribute is the indicator; the event-level attribute rides along as context.
 TEST(Threat, ObjectAttributeIsPrimaryEventAttributeIsContext) {
   Json e = base_event();
-  e["Event"]["Object"] = {{"name", "file"}, {"meta-category", "file"}, {"timestamp", "1621589548"},
+  e["Event"]["Object"] = {{"name", "file"},
+                          {"meta-category", "file"},
+                          {"timestamp", "1621589548"},
                           {"distribution", "5"},
-                          {"Attribute", {{"type", "sha256"}, {"value", "abc"}, {"uuid", "oa-1"},
-                                         {"timestamp", "1621589548"}, {"distribution", "5"}}}};
+                          {"Attribute",
+                           {{"type", "sha256"},
+                            {"value", "abc"},
+                            {"uuid", "oa-1"},
+                            {"timestamp", "1621589548"},
+                            {"distribution", "5"}}}};
   Json d = map_json(e);
   EXPECT_EQ(d["misp"]["attribute"]["uuid"], "oa-1");
   EXPECT_EQ(d["misp"]["context"]["attribute"]["uuid"], "a-1");
@@ -156,8 +169,12 @@ TEST(Threat, ObjectAttributeIsPrimaryEventAttributeIsContext) {
 TEST(Threat, ObjectOnlyDocumentWithEmptyAttributeList) {
   Json e = base_event();
   e["Event"]["Attribute"] = Json::array();
-  e["Event"]["Object"] = {{"name", "domain-ip"}, {"Attribute", {{"type", "domain"}, {"value", "x.example"},
-                                                                {"uuid", "oa-2"}, {"timestamp", "1621589548"}}}};
+  e["Event"]["Object"] = {{"name", "domain-ip"},
+                          {"Attribute",
+                           {{"type", "domain"},
+                            {"value", "x.example"},
+                            {"uuid", "oa-2"},
+                            {"timestamp", "1621589548"}}}};
   Output out;
   Json d = map_json(e, threat_options(), &out);
   EXPECT_EQ(out.error, "");
@@ -175,10 +192,12 @@ TEST(Threat, BadEventTimestampIsNotedNotFatal) {
   EXPECT_EQ(out.error, "");
   EXPECT_NE(d["event"]["kind"], "pipeline_error");
   ASSERT_TRUE(d["error"]["message"].is_array());
-  EXPECT_NE(d["error"]["message"][0].get<std::string>().find("unable to parse date [yesterday]"), std::string::npos);
+  EXPECT_NE(d["error"]["message"][0].get<std::string>().find("unable to parse date [yesterday]"),
+            std::string::npos);
 }
 
-// Bad distribution fails the pipeline: pipeline_error, original kept, tag added, message names value.
+// Bad distribution fails the pipeline: pipeline_error, original kept, tag added, message names
+// value.
 TEST(Threat, BadDistributionIsPipelineErrorKeepingOriginal) {
   Json e = base_event();
   e["Event"]["Attribute"]["distribution"] = "five";
@@ -194,16 +213,18 @@ TEST(Threat, BadDistributionIsPipelineErrorKeepingOriginal) {
 TEST(Threat, InvalidJsonIsPipelineErrorNotCrash) {
   Output out = map_document("{\"Event\": {", threat_options());
   EXPECT_EQ(out.kind, Output::Kind::kDocument);
-  EXPECT_NE(out.error.find("cannot parse [event.original] as JSON"), std::string::npos) << out.error;
+  EXPECT_NE(out.error.find("cannot parse [event.original] as JSON"), std::string::npos)
+      << out.error;
   Json d = Json::parse(out.document);
   EXPECT_EQ(d["event"]["original"], "{\"Event\": {");
   EXPECT_EQ(d["event"]["kind"], "pipeline_error");
 }
 
 TEST(Threat, GarbageInputsNeverThrow) {
-  for (const char* in : {"", "null", "[]", "42", "\"s\"", "{\"Event\":null}", "{\"Event\":[]}",
-                         "{\"Event\":{\"Attribute\":7}}", "{\"Event\":{\"Object\":{\"Attribute\":\"x\"}}}",
-                         "{\"Event\":{\"Tag\":[1,null,{\"name\":5}]}}", "\xff\xfe"}) {
+  for (const char* in :
+       {"", "null", "[]", "42", "\"s\"", "{\"Event\":null}", "{\"Event\":[]}",
+        "{\"Event\":{\"Attribute\":7}}", "{\"Event\":{\"Object\":{\"Attribute\":\"x\"}}}",
+        "{\"Event\":{\"Tag\":[1,null,{\"name\":5}]}}", "\xff\xfe"}) {
     SCOPED_TRACE(in);
     Output out;
     EXPECT_NO_THROW(out = map_document(in, threat_options()));
@@ -225,7 +246,8 @@ TEST(Threat, EnvelopeAsFilebeatSendsIt) {
   o.data_stream_namespace = "prod";
   o.tags = default_tags(Dataset::kThreat);
   Json d = map_json(base_event(), o);
-  EXPECT_EQ(d["data_stream"], Json({{"type", "logs"}, {"dataset", "ti_misp.threat"}, {"namespace", "prod"}}));
+  EXPECT_EQ(d["data_stream"],
+            Json({{"type", "logs"}, {"dataset", "ti_misp.threat"}, {"namespace", "prod"}}));
   EXPECT_EQ(d["event"]["dataset"], "ti_misp.threat");
   EXPECT_EQ(d["event"]["created"], "2025-01-01T00:00:00.000Z");
   EXPECT_EQ(d["input"]["type"], "httpjson");

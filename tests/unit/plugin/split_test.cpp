@@ -29,7 +29,11 @@ std::vector<Json> split(const Json& body, SplitMode mode, bool attributes = fals
 }
 
 Json event_with(int attrs, std::vector<int> object_attrs) {
-  Json e = {{"uuid", "e"}, {"info", "i"}, {"timestamp", "1"}, {"Attribute", Json::array()}, {"Object", Json::array()}};
+  Json e = {{"uuid", "e"},
+            {"info", "i"},
+            {"timestamp", "1"},
+            {"Attribute", Json::array()},
+            {"Object", Json::array()}};
   for (int i = 0; i < attrs; ++i) e["Attribute"].push_back({{"uuid", "a" + std::to_string(i)}});
   for (std::size_t o = 0; o < object_attrs.size(); ++o) {
     Json obj = {{"uuid", "o" + std::to_string(o)}, {"Attribute", Json::array()}};
@@ -66,7 +70,8 @@ TEST(Split, ElasticCrossProduct) {
 
 TEST(Split, CrossProductWithoutObjectsOrAttributes) {
   EXPECT_EQ(split({{"response", {event_with(2, {})}}}, SplitMode::kElasticCrossProduct).size(), 2u);
-  EXPECT_EQ(split({{"response", {event_with(0, {3})}}}, SplitMode::kElasticCrossProduct).size(), 3u);
+  EXPECT_EQ(split({{"response", {event_with(0, {3})}}}, SplitMode::kElasticCrossProduct).size(),
+            3u);
   auto bare = split({{"response", {event_with(0, {})}}}, SplitMode::kElasticCrossProduct);
   ASSERT_EQ(bare.size(), 1u) << "an event without attributes still reaches the pipeline";
   EXPECT_EQ(bare[0]["Event"]["Attribute"], Json::array());
@@ -88,22 +93,28 @@ TEST(Split, MessagesAreGoMarshalled) {
   std::string err;
   ASSERT_TRUE(p.parse(text, d, v, err));
   std::vector<std::string> msgs;
-  split_events_response(v, SplitMode::kPerIndicator, [&](std::string_view m) { msgs.emplace_back(m); });
+  split_events_response(v, SplitMode::kPerIndicator,
+                        [&](std::string_view m) { msgs.emplace_back(m); });
   ASSERT_EQ(msgs.size(), 1u);
-  EXPECT_EQ(msgs[0], R"({"Event":{"Attribute":{"uuid":"a0"},"Object":[],"info":"i","timestamp":"1","uuid":"e"}})");
+  EXPECT_EQ(
+      msgs[0],
+      R"({"Event":{"Attribute":{"uuid":"a0"},"Object":[],"info":"i","timestamp":"1","uuid":"e"}})");
 }
 
 TEST(Split, AttributesResponsesWithAndWithoutEnvelope) {
   Json attrs = Json::array({{{"uuid", "1"}}, {{"uuid", "2"}}});
-  EXPECT_EQ(split({{"response", {{"Attribute", attrs}}}}, SplitMode::kPerIndicator, true).size(), 2u);
+  EXPECT_EQ(split({{"response", {{"Attribute", attrs}}}}, SplitMode::kPerIndicator, true).size(),
+            2u);
   EXPECT_EQ(split({{"Attribute", attrs}}, SplitMode::kPerIndicator, true).size(), 2u);
-  EXPECT_TRUE(split({{"response", {{"Attribute", Json::array()}}}}, SplitMode::kPerIndicator, true).empty());
+  EXPECT_TRUE(split({{"response", {{"Attribute", Json::array()}}}}, SplitMode::kPerIndicator, true)
+                  .empty());
 }
 
 // Memory stays at one body: 200,000 attributes split without growing per document.
 TEST(Split, LargeEventStreams) {
   Json e = event_with(0, {});
-  for (int i = 0; i < 200000; ++i) e["Event"]["Attribute"].push_back({{"uuid", std::to_string(i)}, {"value", "x"}});
+  for (int i = 0; i < 200000; ++i)
+    e["Event"]["Attribute"].push_back({{"uuid", std::to_string(i)}, {"value", "x"}});
   std::string text = Json({{"response", {e}}}).dump();
   json::Parser p;
   json::Doc d;

@@ -12,9 +12,9 @@ TEST(ConvertLong, ReferenceVectors) {
   int checked = 0, unicode = 0;
   for (const auto& v : misp::test::reference_json_lines("es-processors.md", "{\"input\"")) {
     const auto& out = v["output"];
-    bool is_convert = out.is_number() ||
-                      (out.is_object() && out.contains("error") &&
-                       out["error"].get<std::string>().find("to long") != std::string::npos);
+    bool is_convert =
+        out.is_number() || (out.is_object() && out.contains("error") &&
+                            out["error"].get<std::string>().find("to long") != std::string::npos);
     if (!is_convert) continue;  // the uri_parts vectors share the prefix
     std::string input = v["input"];
     SCOPED_TRACE(input);

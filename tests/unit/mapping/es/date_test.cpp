@@ -12,7 +12,9 @@ namespace {
 using misp::test::reference_json_lines;
 
 // Named time zones need a tz database that libstdc++ 12 does not ship; MISP sends offsets.
-bool uses_region_zone(const std::string& input) { return input.find('/') != std::string::npos && input.find('T') != std::string::npos; }
+bool uses_region_zone(const std::string& input) {
+  return input.find('/') != std::string::npos && input.find('T') != std::string::npos;
+}
 
 TEST(Date, ReferenceVectorsInUtc) {
   int checked = 0, region = 0;
@@ -22,7 +24,8 @@ TEST(Date, ReferenceVectorsInUtc) {
     SCOPED_TRACE(format + " " + input);
     if (format == "ISO8601" && uses_region_zone(input) && v["output"].is_string()) {
       ++region;
-      EXPECT_FALSE(parse_iso8601(input).has_value()) << "region zones are documented as unsupported";
+      EXPECT_FALSE(parse_iso8601(input).has_value())
+          << "region zones are documented as unsupported";
       continue;
     }
     std::optional<std::int64_t> ms = format == "UNIX"      ? parse_unix(input)
@@ -64,7 +67,8 @@ TEST(Date, MispTimestampShapes) {
       {"1621592532", {DateFormat::kUnix}, "2021-05-21T10:22:12.000Z"},
       {"0", {DateFormat::kUnix}, "1970-01-01T00:00:00.000Z"},
       {"1581984000000", {DateFormat::kUnixMs, DateFormat::kIso8601}, "2020-02-18T00:00:00.000Z"},
-      {"2019-06-13T13:56:56.856074+00:00", {DateFormat::kUnixMs, DateFormat::kIso8601},
+      {"2019-06-13T13:56:56.856074+00:00",
+       {DateFormat::kUnixMs, DateFormat::kIso8601},
        "2019-06-13T13:56:56.856Z"},
   };
   for (const auto& c : cases) {

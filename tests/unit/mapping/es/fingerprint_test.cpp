@@ -47,7 +47,8 @@ std::vector<Row> table_rows() {
   std::vector<Row> rows;
   bool in_table = false;
   Row prev;
-  for (const auto& line : misp::test::read_lines(misp::test::shared_path("reference/es-processors.md"))) {
+  for (const auto& line :
+       misp::test::read_lines(misp::test::shared_path("reference/es-processors.md"))) {
     if (line.rfind("| source | doc | fields / opts", 0) == 0) {
       in_table = true;
       continue;
@@ -71,19 +72,23 @@ std::vector<Row> table_rows() {
     else if (f.find("ignore_missing") != std::string::npos)
       r.ignore_missing = true;
     if (auto s = f.find("salt `"); s != std::string::npos) r.salt = between_backticks(f, s);
-    for (auto [name, m] : {std::pair{"MD5", HashMethod::kMd5}, {"SHA-1", HashMethod::kSha1},
-                           {"SHA-256", HashMethod::kSha256}, {"SHA-512", HashMethod::kSha512},
+    for (auto [name, m] : {std::pair{"MD5", HashMethod::kMd5},
+                           {"SHA-1", HashMethod::kSha1},
+                           {"SHA-256", HashMethod::kSha256},
+                           {"SHA-512", HashMethod::kSha512},
                            {"MurmurHash3", HashMethod::kMurmurHash3}})
       if (f.find(name) != std::string::npos) r.method = m;
-    r.expected = c[3].rfind("error", 0) == 0 ? "ERROR:" + between_backticks(c[3]) : between_backticks(c[3]);
+    r.expected =
+        c[3].rfind("error", 0) == 0 ? "ERROR:" + between_backticks(c[3]) : between_backticks(c[3]);
     rows.push_back(r);
     prev = r;
   }
   return rows;
 }
 
-std::optional<std::string> compute(const std::string& doc_text, const std::vector<std::string>& fields,
-                                   HashMethod method, const std::string& salt, bool ignore_missing,
+std::optional<std::string> compute(const std::string& doc_text,
+                                   const std::vector<std::string>& fields, HashMethod method,
+                                   const std::string& salt, bool ignore_missing,
                                    bool stream_only = false) {
   json::Parser parser;
   json::Doc doc;
@@ -131,7 +136,8 @@ TEST(Fingerprint, DerivedByteStreams) {
     std::vector<std::string> fields;
     std::string list = m[2];
     std::regex item(R"('([^']*)')");
-    for (auto it = std::sregex_iterator(list.begin(), list.end(), item); it != std::sregex_iterator(); ++it)
+    for (auto it = std::sregex_iterator(list.begin(), list.end(), item);
+         it != std::sregex_iterator(); ++it)
       fields.push_back((*it)[1]);
     std::string stream_line = lines[i + 1], sha_line = lines[i + 2];
     std::string want_stream = stream_line.substr(stream_line.find('=') + 1);

@@ -29,7 +29,9 @@ std::string unescape(const std::string& s) {
 // Vectors outside what we reproduce, each for a stated reason (docs/divergences.md):
 const std::set<std::string> kNotReproduced = {
     // Joni's \b treats non-ASCII letters as word characters; PCRE2 without UCP does not.
-    "[%{WORD:w}] on \"café-au-lait\"", "[%{WORD:w}] on \"ßtraße\"", "[%{WORD:w}] on \"日本語 text\"",
+    "[%{WORD:w}] on \"café-au-lait\"",
+    "[%{WORD:w}] on \"ßtraße\"",
+    "[%{WORD:w}] on \"日本語 text\"",
     // (?m) is dot-all in Ruby syntax, multi-line in PCRE; the pipelines never use it.
     "[(?m)%{GREEDYDATA:a}] on \"line1\\nline2\"",
 };
@@ -44,9 +46,11 @@ TEST(Grok, JoniVectors) {
     if (!std::regex_match(lines[i], m, head)) continue;
     std::string pattern = m[1], subject = unescape(m[2]);
     // Multi-pattern lists, duplicate names and patterns outside our bank are not used by MISP.
-    if (pattern.find("}, %{") != std::string::npos || pattern.find("URIPATHPARAM") != std::string::npos ||
-        pattern == "%{WORD:a} %{WORD:a}" || pattern.find(":int}") != std::string::npos ||
-        pattern.find(":float}") != std::string::npos || pattern.find(":double}") != std::string::npos)
+    if (pattern.find("}, %{") != std::string::npos ||
+        pattern.find("URIPATHPARAM") != std::string::npos || pattern == "%{WORD:a} %{WORD:a}" ||
+        pattern.find(":int}") != std::string::npos ||
+        pattern.find(":float}") != std::string::npos ||
+        pattern.find(":double}") != std::string::npos)
       continue;
     if (kNotReproduced.count(lines[i])) {
       ++skipped;
@@ -61,7 +65,8 @@ TEST(Grok, JoniVectors) {
     } else {
       ASSERT_TRUE(result.has_value());
       std::map<std::string, std::string> want, got;
-      for (auto it = std::sregex_iterator(outcome.begin(), outcome.end(), capture); it != std::sregex_iterator(); ++it)
+      for (auto it = std::sregex_iterator(outcome.begin(), outcome.end(), capture);
+           it != std::sregex_iterator(); ++it)
         want[(*it)[1]] = unescape((*it)[2]);
       for (const auto& c : *result) got[c.field] = c.value;
       EXPECT_EQ(got, want);

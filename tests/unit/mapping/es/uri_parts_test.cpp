@@ -32,9 +32,10 @@ TEST(UriParts, ReferenceVectors) {
   int checked = 0;
   for (auto v : misp::test::reference_json_lines("es-processors.md", "{\"input\"")) {
     auto& out = v["output"];
-    bool is_uri = out.is_object() && (out.contains("_via") ||
-                                      (out.contains("error") && out["error"].get<std::string>().rfind(
-                                                                    "unable to parse URI", 0) == 0));
+    bool is_uri =
+        out.is_object() &&
+        (out.contains("_via") || (out.contains("error") && out["error"].get<std::string>().rfind(
+                                                               "unable to parse URI", 0) == 0));
     if (!is_uri) continue;
     std::string input = v["input"];
     SCOPED_TRACE(input);

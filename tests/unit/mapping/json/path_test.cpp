@@ -41,7 +41,9 @@ TEST(Path, PutCreatesParentsAndRefusesScalars) {
   try {
     put(f.d, f.root, "x.y", Value::integer(1));
   } catch (const std::invalid_argument& e) {
-    EXPECT_STREQ(e.what(), "cannot set [y] with parent object of type [java.lang.String] as part of path [x.y]");
+    EXPECT_STREQ(
+        e.what(),
+        "cannot set [y] with parent object of type [java.lang.String] as part of path [x.y]");
   }
 }
 
