@@ -55,6 +55,8 @@ struct DecayCase {
   const char* decayed_at;  // ingest - 2 min when decayed by models, else timestamp + 90d
 };
 
+void PrintTo(const DecayCase& c, std::ostream* os) { *os << c.name; }
+
 class Decay : public ::testing::TestWithParam<DecayCase> {};
 
 TEST_P(Decay, HalfOfTheModelsDecide) {
@@ -87,6 +89,8 @@ struct DurationCase {
   bool decayed;
   const char* note;  // error.message entry, or ""
 };
+
+void PrintTo(const DurationCase& c, std::ostream* os) { *os << c.duration; }
 
 class Expiry : public ::testing::TestWithParam<DurationCase> {};
 

@@ -59,6 +59,8 @@ struct Bad {
   const char* error;  // exact text
 };
 
+void PrintTo(const Bad& b, std::ostream* os) { *os << b.error; }
+
 class BadConfig : public ::testing::TestWithParam<Bad> {};
 
 TEST_P(BadConfig, RefusedWithKeyAndReason) {
