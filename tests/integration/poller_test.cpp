@@ -244,7 +244,9 @@ struct FaultCase {
   const char* message;  // in the error when it does not
 };
 
-void PrintTo(const FaultCase& c, std::ostream* os) { *os << c.name; }
+void PrintTo(const FaultCase& c, std::ostream* os) {
+  *os << c.name;
+}
 
 class Faults : public ::testing::TestWithParam<FaultCase> {};
 

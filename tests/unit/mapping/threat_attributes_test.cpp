@@ -55,7 +55,9 @@ struct DecayCase {
   const char* decayed_at;  // ingest - 2 min when decayed by models, else timestamp + 90d
 };
 
-void PrintTo(const DecayCase& c, std::ostream* os) { *os << c.name; }
+void PrintTo(const DecayCase& c, std::ostream* os) {
+  *os << c.name;
+}
 
 class Decay : public ::testing::TestWithParam<DecayCase> {};
 
@@ -90,7 +92,9 @@ struct DurationCase {
   const char* note;  // error.message entry, or ""
 };
 
-void PrintTo(const DurationCase& c, std::ostream* os) { *os << c.duration; }
+void PrintTo(const DurationCase& c, std::ostream* os) {
+  *os << c.duration;
+}
 
 class Expiry : public ::testing::TestWithParam<DurationCase> {};
 

@@ -59,7 +59,9 @@ struct Bad {
   const char* error;  // exact text
 };
 
-void PrintTo(const Bad& b, std::ostream* os) { *os << b.error; }
+void PrintTo(const Bad& b, std::ostream* os) {
+  *os << b.error;
+}
 
 class BadConfig : public ::testing::TestWithParam<Bad> {};
 
