@@ -4,15 +4,8 @@
 # one document).
 set -euo pipefail
 agent=$1 emulator=$2
-tmp=$(mktemp -d)
-emu_pid=""
-cleanup() { [ -n "$emu_pid" ] && kill "$emu_pid" 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-key=0123456789abcdef0123456789abcdef01234567
-"$emulator" --events 200 --attributes-each 50 --key "$key" --port-file "$tmp/port" >/dev/null 2>&1 &
-emu_pid=$!
-for _ in $(seq 50); do [ -s "$tmp/port" ] && break; sleep 0.1; done
+source "$(dirname "$0")/lib.sh"
+start_emulator "$emulator" --events 200 --attributes-each 50
 cat >"$tmp/policy.yml" <<POLICY
 outputs:
   default: {type: file, path: $tmp/out.ndjson}
@@ -21,7 +14,7 @@ inputs:
     streams:
       - id: attrs
         data_stream: {dataset: ti_misp.threat_attributes}
-        url: http://127.0.0.1:$(cat "$tmp/port")
+        url: $url
         api_token: $key
         http_request_rate_limit: 0
         limit: 100

@@ -4,18 +4,8 @@
 # bad policies are refused naming the key, and SIGTERM stops a long-running agent cleanly.
 set -euo pipefail
 agent=$1 emulator=$2
-tmp=$(mktemp -d)
-emu_pid=""
-cleanup() { [ -n "$emu_pid" ] && kill "$emu_pid" 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-key=0123456789abcdef0123456789abcdef01234567
-
-"$emulator" --events 10 --attributes-each 30 --key "$key" --port-file "$tmp/port" >"$tmp/emu.log" 2>&1 &
-emu_pid=$!
-for _ in $(seq 50); do [ -s "$tmp/port" ] && break; sleep 0.1; done
-[ -s "$tmp/port" ] || fail "emulator did not start"
-url="http://127.0.0.1:$(cat "$tmp/port")"
+source "$(dirname "$0")/lib.sh"
+start_emulator "$emulator" --events 10 --attributes-each 30
 
 policy() {  # $1: extra stream variables
   cat <<POLICY

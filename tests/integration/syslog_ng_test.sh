@@ -4,16 +4,11 @@
 set -euo pipefail
 module_dir=$1 plugin=$2 emulator=$3
 command -v syslog-ng >/dev/null || { echo "FAIL: syslog-ng is not installed (scripts/install-deps.sh installs syslog-ng-core)" >&2; exit 1; }
-tmp=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$tmp"; }
-trap cleanup EXIT
+source "$(dirname "$0")/lib.sh"
 fail() { echo "FAIL: $*" >&2; cat "$tmp"/sng*.log >&2 || true; exit 1; }
-key=0123456789abcdef0123456789abcdef01234567
-"$emulator" --events 4 --attributes-each 25 --key "$key" --port-file "$tmp/port" >/dev/null 2>&1 & pids+=($!)
-for _ in $(seq 50); do [ -s "$tmp/port" ] && break; sleep 0.1; done
+start_emulator "$emulator" --events 4 --attributes-each 25
 cat >"$tmp/attributes.yml" <<YML
-url: http://127.0.0.1:$(cat "$tmp/port")
+url: $url
 api_token: $key
 http_request_rate_limit: 0
 limit: 10
