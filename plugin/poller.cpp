@@ -177,7 +177,6 @@ struct Poller::Impl {
 
   PollStats finish(PollStats& stats, const Cursor& working) {
     cursor = working;
-    stats.requests = static_cast<std::size_t>(stats.requests);
     return stats;
   }
 

@@ -115,6 +115,7 @@ plugin::Result<Policy> load_policy(const std::string& path) {
       spec.tracer =
           s["enable_request_tracer"] && s["enable_request_tracer"].as<std::string>() == "true";
       spec.has_tracer_path = static_cast<bool>(s["tracer_path"]);
+      spec.raw = s["output"] && s["output"].IsScalar() && s["output"].as<std::string>() == "raw";
       for (char c : spec.id)
         if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.')
           return Error{Errc::kConfigValue, swhere + ".id",

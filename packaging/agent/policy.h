@@ -19,6 +19,7 @@ struct StreamSpec {
   std::string config_yaml;  // the stream's variables (data_stream.namespace included)
   bool tracer = false;      // enable_request_tracer is on
   bool has_tracer_path = false;
+  bool raw = false;   // output: raw (httpjson's message instead of the ECS document)
   std::string where;  // inputs[i].streams[j], for messages
 };
 

@@ -164,7 +164,7 @@ bool run_stream(const LoadedPlugin& lib, const StreamSpec& spec, Output& output,
   host.id = spec.id;
   host.plugin = &p;
   host.cursor_file = data_dir / "cursors" / (spec.id + ".cursor");
-  host.raw = spec.config_yaml.find("output: raw") != std::string::npos;
+  host.raw = spec.raw;
   std::string config = spec.config_yaml;
   if (spec.tracer && !spec.has_tracer_path)
     config += "\ntracer_path: " +
