@@ -164,5 +164,27 @@ TEST(Filters, PassedThroughAndHonoured) {
     EXPECT_EQ(nlohmann::json::parse(d.document)["threat"]["indicator"]["type"], "domain-name");
 }
 
+// MISP's tags (with NOT) and to_ids filters select rows server-side; the emulator honours them.
+TEST(Filters, TagsAndToIds) {
+  Harness h;
+  auto e = h.emu.add_event(kNow - 600);
+  for (int i = 0; i < 12; ++i) {
+    auto id = h.emu.add_attribute(e, kNow - 500 + i);
+    h.emu.attribute(id).tags = {i % 3 == 0 ? "tlp:red" : "tlp:green"};
+    h.emu.attribute(id).to_ids = i % 2 == 0;
+  }
+  h.emu.start();
+  auto p = h.poller(
+      h.config(Dataset::kThreatAttributes, "filters:\n  tags: {NOT: ['tlp:red']}\n  to_ids: 1\n"));
+  ASSERT_TRUE(p.poll().completed);
+  // i even (to_ids) and not a multiple of 3 (tlp:red): 2, 4, 8, 10.
+  ASSERT_EQ(h.delivered.size(), 4u);
+  for (const auto& d : h.delivered) {
+    auto j = nlohmann::json::parse(d.document);
+    EXPECT_EQ(j["misp"]["attribute"]["to_ids"], true);
+    EXPECT_EQ(j["threat"]["indicator"]["marking"]["tlp"], nlohmann::json::array({"GREEN"}));
+  }
+}
+
 }  // namespace
 }  // namespace misp::test
