@@ -40,13 +40,13 @@ inputs:
         url: $MISP_URL
         api_token: "$MISP_API_KEY"
         limit: 10
-        initial_interval: 87600h
+        initial_interval: 131400h  # 15 years: the bundled CIRCL export is from 2016
       - id: threat_attributes
         data_stream: {dataset: ti_misp.threat_attributes, namespace: default}
         url: $MISP_URL
         api_token: "$MISP_API_KEY"
         limit: 100
-        initial_interval: 87600h
+        initial_interval: 131400h  # 15 years: the bundled CIRCL export is from 2016
         preserve_original_event: true
 POLICY
 "$bin/misp-agent" run --policy "$out/policy.yml" --once --data-dir "$out/data"
