@@ -156,7 +156,6 @@ Result<HttpResponse> HttpClient::post_json(const std::string& path, const std::s
     };
     httplib::Response res;
     httplib::Error err = httplib::Error::Success;
-    ++requests_;
     bool sent = m.client->send(req, res, err);
     TraceEntry trace;
     if (m.tracer) {

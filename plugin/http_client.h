@@ -47,12 +47,9 @@ class HttpClient {
   // Aborts an in-flight request from another thread (prompt stop).
   void abort();
 
-  int requests_sent() const { return requests_; }
-
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
-  int requests_ = 0;
 };
 
 }  // namespace misp::plugin

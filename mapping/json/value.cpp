@@ -75,21 +75,4 @@ bool erase_member(Value& object, std::string_view key) {
   return false;
 }
 
-Value clone(Doc& doc, const Value& v) {
-  switch (v.type) {
-    case Type::kArray: {
-      Value out = doc.new_array(v.a->size());
-      for (const auto& e : *v.a) out.a->push_back(clone(doc, e));
-      return out;
-    }
-    case Type::kObject: {
-      Value out = doc.new_object(v.o->size());
-      for (const auto& m : *v.o) out.o->push_back(Member{m.key, clone(doc, m.value)});
-      return out;
-    }
-    default:
-      return v;
-  }
-}
-
 }  // namespace misp::json

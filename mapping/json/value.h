@@ -113,7 +113,4 @@ const Value* find_member(const Value& object, std::string_view key);
 void set_member(Value& object, std::string_view key, Value value);
 bool erase_member(Value& object, std::string_view key);
 
-// Deep copy into doc's arena (strings stay views: they already live long enough).
-Value clone(Doc& doc, const Value& v);
-
 }  // namespace misp::json
