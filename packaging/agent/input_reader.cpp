@@ -51,15 +51,9 @@ bool looks_like_attribute(const Value& v) {
 
 }  // namespace
 
-bool InputReader::dispatch(std::string_view text, const std::string& where,
-                           const OnMessage& on_message, std::string& error, std::size_t& count) {
-  json::Parser parser;
-  json::Doc doc;
-  Value v;
-  if (!parser.parse(text, doc, v, error)) {
-    error = "invalid JSON: " + error;
-    return false;
-  }
+bool InputReader::dispatch(std::string_view text, const Value& v, json::Doc& doc,
+                           const std::string& where, const OnMessage& on_message,
+                           std::string& error, std::size_t& count) {
   std::size_t n = 0;
   auto emit_split = [&](std::string_view m) {
     ++n;
@@ -117,13 +111,13 @@ ReadStats InputReader::read_text(std::string_view content, const std::string& na
   std::string_view whole = trim(content);
   if (whole.empty()) return stats;
   // One JSON value, or else NDJSON.
+  json::Parser parser;
   {
-    json::Parser probe;
     json::Doc doc;
     Value v;
     std::string probe_error;
-    if (probe.parse(whole, doc, v, probe_error)) {
-      if (!dispatch(whole, name, on_message, error, stats.messages)) {
+    if (parser.parse(whole, doc, v, probe_error)) {
+      if (!dispatch(whole, v, doc, name, on_message, error, stats.messages)) {
         on_error(name + ": " + error);
         ++stats.errors;
       }
@@ -140,7 +134,11 @@ ReadStats InputReader::read_text(std::string_view content, const std::string& na
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (trim(line).empty()) continue;
     std::string where = name + ":" + std::to_string(line_no);
-    if (!dispatch(line, where, on_message, error, stats.messages)) {
+    json::Doc doc;
+    Value v;
+    bool ok = parser.parse(line, doc, v, error);
+    if (!ok) error = "invalid JSON: " + error;
+    if (!ok || !dispatch(line, v, doc, where, on_message, error, stats.messages)) {
       on_error(where + ": " + error);
       ++stats.errors;
     }

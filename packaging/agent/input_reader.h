@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "mapping/json/value.h"
 #include "mapping/options.h"
 #include "plugin/split.h"
 
@@ -36,9 +37,11 @@ class InputReader {
                       const std::function<void(const std::string&)>& on_error);
 
  private:
-  // Handles one parsed JSON value found at `where`; returns false when its shape is unknown.
-  bool dispatch(std::string_view text, const std::string& where, const OnMessage& on_message,
-                std::string& error, std::size_t& count);
+  // Handles one parsed JSON value (text is its source, passed on verbatim for split documents)
+  // found at `where`; returns false when its shape is unknown.
+  bool dispatch(std::string_view text, const json::Value& v, json::Doc& doc,
+                const std::string& where, const OnMessage& on_message, std::string& error,
+                std::size_t& count);
 
   mapping::Dataset dataset_;
   plugin::SplitMode mode_;
