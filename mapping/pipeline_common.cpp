@@ -1,6 +1,7 @@
 // Steps the two MISP pipelines share.
 #include <cctype>
 
+#include "mapping/es/fingerprint.h"
 #include "mapping/pipeline_run.h"
 
 namespace misp::mapping {
@@ -33,6 +34,14 @@ void common_head(Ctx& ctx, PipelineRun& run, std::string_view json_target) {
   else
     ctx.remove("message");
   json_processor(ctx, run, "event.original", json_target);
+}
+
+void fingerprint_id(Ctx& ctx, PipelineRun& run, std::initializer_list<std::string_view> fields) {
+  try {
+    if (auto id = es::fingerprint(ctx.root(), fields)) run.id = *id;
+  } catch (const std::invalid_argument& e) {
+    throw ProcessorFailure(e.what());
+  }
 }
 
 MispTags read_misp_tags(Ctx& ctx) {

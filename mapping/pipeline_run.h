@@ -27,6 +27,9 @@ void json_processor(Ctx& ctx, PipelineRun& run, std::string_view from, std::stri
 // event.original, and the `json` processor into `json_target`.
 void common_head(Ctx& ctx, PipelineRun& run, std::string_view json_target);
 
+// The `fingerprint` processor writing _id (SHA-1, ignore_missing) over the given fields.
+void fingerprint_id(Ctx& ctx, PipelineRun& run, std::initializer_list<std::string_view> fields);
+
 // The tags script of both pipelines: names of misp.tag with '\\' and '"' removed, and the
 // upper-cased suffixes of `tlp:` names.
 struct MispTags {

@@ -1,5 +1,4 @@
 // The `ti_misp.threat` ingest pipeline (pipelines reference section 2b), step by step.
-#include "mapping/es/fingerprint.h"
 #include "mapping/pipeline_run.h"
 
 namespace misp::mapping {
@@ -40,14 +39,9 @@ void run_threat_pipeline(Ctx& ctx, PipelineRun& run) {
     }
   }
 
-  try {
-    auto id = es::fingerprint(ctx.root(),
-                              {"json.Event.timestamp", "json.Event.Attribute.first_seen",
-                               "json.Event.Attribute.uuid", "json.Event.Object.Attribute.uuid"});
-    if (id) run.id = *id;
-  } catch (const std::invalid_argument& e) {
-    throw ProcessorFailure(e.what());
-  }
+  fingerprint_id(ctx, run,
+                 {"json.Event.timestamp", "json.Event.Attribute.first_seen",
+                  "json.Event.Attribute.uuid", "json.Event.Object.Attribute.uuid"});
 
   ctx.rename("json.Event", "misp.event", /*ignore_missing=*/false);
   // Compares with the string 'false' although MISP sends a boolean, so this is nearly always misp.

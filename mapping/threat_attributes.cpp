@@ -3,7 +3,6 @@
 #include <charconv>
 
 #include "mapping/es/convert.h"
-#include "mapping/es/fingerprint.h"
 #include "mapping/es/java_text.h"
 #include "mapping/expiry.h"
 #include "mapping/pipeline_run.h"
@@ -96,13 +95,9 @@ void run_threat_attributes_pipeline(Ctx& ctx, PipelineRun& run) {
   if (!ctx.get("misp.attribute")->is_object())
     throw ProcessorFailure("cannot parse [event.original]: a MISP attribute must be a JSON object");
 
-  try {
-    auto id = es::fingerprint(ctx.root(), {"misp.attribute.first_seen", "misp.attribute.timestamp",
-                                           "misp.attribute.uuid", "misp.attribute.Event.uuid"});
-    if (id) run.id = *id;
-  } catch (const std::invalid_argument& e) {
-    throw ProcessorFailure(e.what());
-  }
+  fingerprint_id(ctx, run,
+                 {"misp.attribute.first_seen", "misp.attribute.timestamp", "misp.attribute.uuid",
+                  "misp.attribute.Event.uuid"});
 
   ctx.set("threat.indicator.provider", "misp");
   if (ctx.non_null("misp.attribute.timestamp"))
