@@ -44,9 +44,11 @@ struct Poller::Impl {
   std::unique_ptr<HttpClient> http;
   json::Parser parser;
   std::string index;
+  nlohmann::json filters;
 
   Impl(Config c, Runtime r, Cursor cur, DeliverFn d)
       : config(std::move(c)), runtime(std::move(r)), deliver(std::move(d)), cursor(cur) {
+    filters = nlohmann::json::parse(config.filters_json);  // produced by parse_config: valid
     if (config.enable_request_tracer) {
       std::vector<std::string> secrets = {config.api_token.reveal(), config.url.password.reveal()};
       if (config.proxy_url) secrets.push_back(config.proxy_url->password.reveal());
@@ -61,7 +63,7 @@ struct Poller::Impl {
   bool attributes() const { return config.dataset == mapping::Dataset::kThreatAttributes; }
 
   std::string request_body(std::int64_t lower, std::int64_t upper, int page) const {
-    nlohmann::json body = nlohmann::json::parse(config.filters_json);
+    nlohmann::json body = filters;  // the user's filters, parsed once
     body["page"] = page;
     body["limit"] = config.limit;
     body["returnFormat"] = "json";
