@@ -4,27 +4,43 @@
 
 namespace misp::plugin {
 
+namespace {
+
+bool parse_int(std::string_view s, std::int64_t& out) {
+  auto r = std::from_chars(s.data(), s.data() + s.size(), out);
+  return !s.empty() && r.ec == std::errc() && r.ptr == s.data() + s.size();
+}
+
+}  // namespace
+
 std::string Cursor::encode() const {
-  return "v1:" + std::to_string(timestamp) + ":" + std::to_string(id) + ":" +
+  return "v2:" + std::to_string(timestamp) + ":" +
+         (id == kWholeSecond ? std::string("*") : std::to_string(id)) + ":" +
          std::to_string(last_refetch);
 }
 
 std::optional<Cursor> Cursor::decode(std::string_view token) {
   Cursor c;
   if (token.empty()) return c;
-  if (!token.starts_with("v1:")) return std::nullopt;
+  const bool v1 = token.starts_with("v1:");
+  if (!v1 && !token.starts_with("v2:")) return std::nullopt;
   token.remove_prefix(3);
-  std::int64_t* fields[] = {&c.timestamp, &c.id, &c.last_refetch};
+  std::string_view parts[3];
   for (int i = 0; i < 3; ++i) {
     auto colon = token.find(':');
-    std::string_view part = token.substr(0, colon);
-    auto r = std::from_chars(part.data(), part.data() + part.size(), *fields[i]);
-    if (r.ec != std::errc() || r.ptr != part.data() + part.size() || part.empty())
-      return std::nullopt;
-    if (i < 2 && colon == std::string_view::npos) return std::nullopt;
-    token = colon == std::string_view::npos ? std::string_view{} : token.substr(colon + 1);
+    if ((i < 2) == (colon == std::string_view::npos)) return std::nullopt;
+    parts[i] = token.substr(0, colon);
+    token = i < 2 ? token.substr(colon + 1) : std::string_view{};
   }
-  if (!token.empty()) return std::nullopt;
+  if (!parse_int(parts[0], c.timestamp) || !parse_int(parts[2], c.last_refetch))
+    return std::nullopt;
+  if (!v1 && parts[1] == "*") {
+    c.id = kWholeSecond;
+  } else if (!parse_int(parts[1], c.id)) {
+    return std::nullopt;
+  }
+  if (c.timestamp < 0 || c.id < -1 || c.last_refetch < 0) return std::nullopt;
+  if (v1) c.id = -1;  // re-read the v1 cursor's second (see the header)
   return c;
 }
 

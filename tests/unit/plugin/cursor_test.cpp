@@ -19,8 +19,24 @@ TEST(Cursor, RoundTripAndSize) {
 
 TEST(Cursor, EmptyAndGarbage) {
   EXPECT_TRUE(Cursor::decode("")->empty());
-  for (const char* bad : {"v2:1:2:3", "v1:1:2", "v1:a:2:3", "v1:1:2:3:4", "v1::2:3", "garbage"})
+  for (const char* bad : {"v3:1:2:3", "v1:1:2", "v1:a:2:3", "v1:1:2:3:4", "v1::2:3", "garbage",
+                          "v2:1:*:", "v1:1:*:3", "v2:-5:1:0", "v2:1:-2:0", "v2:1:2:3:"})
     EXPECT_FALSE(Cursor::decode(bad)) << bad;
+}
+
+TEST(Cursor, WholeSecondAndTheOldFormat) {
+  auto whole = Cursor::decode("v2:100:*:7");
+  ASSERT_TRUE(whole);
+  EXPECT_EQ(whole->id, Cursor::kWholeSecond);
+  EXPECT_EQ(whole->next_timestamp(), 101);
+  EXPECT_EQ(whole->encode(), "v2:100:*:7");
+  // The previous pager's cursor: its second is read again rather than trusted.
+  auto old = Cursor::decode("v1:100:42:7");
+  ASSERT_TRUE(old);
+  EXPECT_EQ(old->timestamp, 100);
+  EXPECT_EQ(old->id, -1);
+  EXPECT_EQ(old->last_refetch, 7);
+  EXPECT_EQ(old->next_timestamp(), 100);
 }
 
 TEST(Cursor, CoversRowsAtOrBefore) {
