@@ -2,12 +2,19 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cerrno>
 #include <charconv>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <functional>
+#include <iterator>
 #include <set>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
+
+#include "common/policy_vars.h"
 
 namespace misp::plugin {
 
@@ -53,18 +60,22 @@ Setter bool_opt(bool Config::*field) {
 }
 
 template <typename Dur>
-Setter duration_opt(Dur Config::*field, std::chrono::milliseconds min) {
-  return
-      [field, min](const YAML::Node& n, Config& c, const std::string& key) -> std::optional<Error> {
-        auto s = scalar(n);
-        auto d = s ? parse_duration(*s) : std::nullopt;
-        if (!d) return type_error(key, "a duration such as 30s, 10m or 120h", n);
-        if (*d < min)
-          return Error{Errc::kConfigValue, key,
-                       "must be at least " + std::to_string(min.count()) + "ms, got " + *s};
-        c.*field = std::chrono::duration_cast<Dur>(*d);
-        return std::nullopt;
-      };
+Setter duration_opt(Dur Config::*field, std::chrono::milliseconds min,
+                    std::optional<std::chrono::milliseconds> max = std::nullopt) {
+  return [field, min, max](const YAML::Node& n, Config& c,
+                           const std::string& key) -> std::optional<Error> {
+    auto s = scalar(n);
+    auto d = s ? parse_duration(*s) : std::nullopt;
+    if (!d) return type_error(key, "a duration such as 30s, 10m or 120h", n);
+    if (*d < min)
+      return Error{Errc::kConfigValue, key,
+                   "must be at least " + std::to_string(min.count()) + "ms, got " + *s};
+    if (max && *d > *max)
+      return Error{Errc::kConfigValue, key,
+                   "must be at most " + std::to_string(max->count()) + "ms, got " + *s};
+    c.*field = std::chrono::duration_cast<Dur>(*d);
+    return std::nullopt;
+  };
 }
 
 Setter int_opt(int Config::*field, int min, int max) {
@@ -109,6 +120,47 @@ std::optional<Error> parse_string_list(const YAML::Node& n, std::vector<std::str
   return std::nullopt;
 }
 
+// A plain YAML scalar as the YAML 1.2 core schema reads it: true/false, null, integers (decimal,
+// 0o, 0x), floats; anything else (and .inf/.nan, which JSON cannot hold) stays a string.
+nlohmann::json plain_scalar_json(const std::string& s) {
+  if (s == "true" || s == "True" || s == "TRUE") return true;
+  if (s == "false" || s == "False" || s == "FALSE") return false;
+  if (s == "null" || s == "Null" || s == "NULL" || s == "~" || s.empty()) return nullptr;
+  std::string_view v(s);
+  bool negative = !v.empty() && v[0] == '-';
+  if (!v.empty() && (v[0] == '-' || v[0] == '+')) v.remove_prefix(1);
+  auto whole = [](std::string_view t, int base, std::int64_t& out) {
+    return !t.empty() &&
+           std::from_chars(t.data(), t.data() + t.size(), out, base).ptr == t.data() + t.size();
+  };
+  std::int64_t i = 0;
+  if (whole(v, 10, i) && v.find_first_not_of("0123456789") == std::string_view::npos)
+    return negative ? -i : i;
+  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'o') &&
+      whole(v.substr(2), s[1] == 'x' ? 16 : 8, i))
+    return i;
+  // [-+]? ( \.[0-9]+ | [0-9]+ ( \.[0-9]* )? ) ( [eE] [-+]? [0-9]+ )?
+  std::size_t k = 0, digits = 0;
+  while (k < v.size() && std::isdigit(static_cast<unsigned char>(v[k]))) ++k, ++digits;
+  if (k < v.size() && v[k] == '.') {
+    ++k;
+    while (k < v.size() && std::isdigit(static_cast<unsigned char>(v[k]))) ++k, ++digits;
+  }
+  if (digits > 0 && k < v.size() && (v[k] == 'e' || v[k] == 'E')) {
+    std::size_t e = ++k;
+    if (k < v.size() && (v[k] == '-' || v[k] == '+')) ++k;
+    std::size_t exp_digits = k;
+    while (k < v.size() && std::isdigit(static_cast<unsigned char>(v[k]))) ++k;
+    if (k == exp_digits || e == v.size()) digits = 0;
+  }
+  double d = 0;
+  if (digits > 0 && k == v.size() &&
+      std::from_chars(v.data(), v.data() + v.size(), d).ptr == v.data() + v.size())
+    return negative ? -d : d;
+  return s;
+}
+
+// MISP filters keep the types YAML gives them: a quoted scalar (or !!str) stays a string.
 nlohmann::json to_json(const YAML::Node& n) {
   if (n.IsMap()) {
     nlohmann::json j = nlohmann::json::object();
@@ -120,15 +172,50 @@ nlohmann::json to_json(const YAML::Node& n) {
     for (const auto& e : n) j.push_back(to_json(e));
     return j;
   }
-  if (n.IsNull()) return nullptr;
-  const std::string& s = n.Scalar();
-  if (n.Tag() == "!") return s;  // quoted in YAML: keep a string
-  long long i = 0;
-  auto r = std::from_chars(s.data(), s.data() + s.size(), i);
-  if (r.ec == std::errc() && r.ptr == s.data() + s.size() && !s.empty()) return i;
-  if (s == "true") return true;
-  if (s == "false") return false;
-  return s;
+  if (n.IsNull() || !n.IsDefined()) return nullptr;
+  if (n.Tag() == "!" || n.Tag() == "tag:yaml.org,2002:str") return n.Scalar();
+  return plain_scalar_json(n.Scalar());
+}
+
+// restSearch parameters the poller sets on every request; a user's value would be overwritten.
+const char* poller_owned_filter(const std::string& name) {
+  if (name == "timestamp") return "use initial_interval";
+  if (name == "limit") return "use the limit option";
+  if (name == "page") return "the poller pages by itself";
+  if (name == "order") return "the poller reads in (timestamp, id) order";
+  if (name == "returnFormat") return "always json";
+  return nullptr;
+}
+
+// Elastic's rules for a data stream namespace (it becomes part of the index name).
+std::optional<Error> check_namespace(const std::string& ns, const std::string& key) {
+  if (ns.empty()) return Error{Errc::kConfigValue, key, "must not be empty"};
+  if (ns.size() > 100)
+    return Error{Errc::kConfigValue, key, "must be at most 100 bytes, got " + ns};
+  for (char ch : ns) {
+    if (std::isupper(static_cast<unsigned char>(ch)))
+      return Error{Errc::kConfigValue, key, "must be lowercase, got " + ns};
+    if (std::strchr("\\/*?\"<>|,#:- \t", ch))
+      return Error{Errc::kConfigValue, key,
+                   std::string("must not contain '") + ch + "', got '" + ns + "'"};
+  }
+  return std::nullopt;
+}
+
+// The token from api_token_file: the file's bytes without trailing line breaks.
+std::optional<Error> read_token_file(const std::string& path, const std::string& key, Config& c) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    return Error{Errc::kConfigValue, key, "cannot read " + path + ": it is a directory"};
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    return Error{Errc::kConfigValue, key, "cannot read " + path + ": " + std::strerror(errno)};
+  std::string token((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) return Error{Errc::kConfigValue, key, "cannot read " + path};
+  while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
+  if (token.empty()) return Error{Errc::kConfigValue, key, path + " is empty"};
+  c.api_token = Secret(std::move(token));
+  return std::nullopt;
 }
 
 const std::vector<Option>& options() {
@@ -150,6 +237,14 @@ const std::vector<Option>& options() {
          c.api_token = Secret(*s);
          return std::nullopt;
        }},
+      {{"api_token_file", "path", "",
+        "A file holding the MISP automation key (trailing newline trimmed); instead of "
+        "api_token."},
+       [](const YAML::Node& n, Config& c, const std::string& key) -> std::optional<Error> {
+         auto s = scalar(n);
+         if (!s || s->empty()) return type_error(key, "a file path", n);
+         return read_token_file(*s, key, c);
+       }},
       {{"limit", "int", "10",
         "Events (threat) or attributes (threat_attributes) per page, 1-10000."},
        int_opt(&Config::limit, 1, 10000)},
@@ -157,6 +252,10 @@ const std::vector<Option>& options() {
        duration_opt(&Config::initial_interval, std::chrono::seconds(1))},
       {{"interval", "duration", "10m", "Time between polls."},
        duration_opt(&Config::interval, std::chrono::seconds(1))},
+      {{"settle_delay", "duration", "60s",
+        "How far behind MISP's own clock (its Date header) each poll's window ends, so rows MISP "
+        "is still saving are never inside a window."},
+       duration_opt(&Config::settle_delay, std::chrono::seconds(1), std::chrono::hours(24))},
       {{"http_client_timeout", "duration", "30s", "Connect and read timeout of each request."},
        duration_opt(&Config::http_client_timeout, std::chrono::milliseconds(1))},
       {{"http_request_rate_limit", "number", "1", "Requests per second at most; 0 for no limit."},
@@ -178,6 +277,10 @@ const std::vector<Option>& options() {
          if (auto e = as_mapping(n, key, m)) return e;
          if (m.IsNull()) return std::nullopt;
          if (!m.IsMap()) return type_error(key, "a mapping of MISP filters", m);
+         for (const auto& kv : m)
+           if (const char* why = poller_owned_filter(kv.first.Scalar()))
+             return Error{Errc::kConfigValue, key + "." + kv.first.Scalar(),
+                          std::string("set by the poller (") + why + ")"};
          c.filters_json = to_json(m).dump();
          return std::nullopt;
        }},
@@ -307,95 +410,48 @@ const std::vector<Option>& options() {
          if (s && *s == "elastic") return c.split = SplitMode::kElasticCrossProduct, std::nullopt;
          return Error{Errc::kConfigValue, key, "must be per-indicator or elastic"};
        }},
-      {{"data_stream.namespace", "string", "default", "data_stream.namespace of the documents."},
-       string_opt(&Config::data_stream_namespace)},
+      {{"data_stream.type", "string", "logs",
+        "Elastic Agent's data stream type; only logs. Nested (data_stream: {type: logs}) or "
+        "dotted."},
+       [](const YAML::Node& n, Config&, const std::string& key) -> std::optional<Error> {
+         auto s = scalar(n);
+         if (!s) return type_error(key, "a string", n);
+         if (*s != "logs") return Error{Errc::kConfigValue, key, "must be logs, got '" + *s + "'"};
+         return std::nullopt;
+       }},
+      {{"data_stream.dataset", "string", "(the stream's)",
+        "ti_misp.threat or ti_misp.threat_attributes; when given, must be the data set the host "
+        "loads the stream as."},
+       [](const YAML::Node& n, Config& c, const std::string& key) -> std::optional<Error> {
+         auto s = scalar(n);
+         if (!s) return type_error(key, "a string", n);
+         std::string want = mapping::dataset_name(c.dataset);
+         if (*s != want)
+           return Error{Errc::kConfigValue, key,
+                        "is '" + *s + "' but the stream is loaded as " + want};
+         return std::nullopt;
+       }},
+      {{"data_stream.namespace", "string", "default",
+        "data_stream.namespace of the documents: lowercase, no '-', at most 100 bytes."},
+       [](const YAML::Node& n, Config& c, const std::string& key) -> std::optional<Error> {
+         auto s = scalar(n);
+         if (!s) return type_error(key, "a string", n);
+         if (auto e = check_namespace(*s, key)) return e;
+         c.data_stream_namespace = *s;
+         return std::nullopt;
+       }},
   };
   return kOptions;
 }
 
 }  // namespace
 
-std::string Url::redacted() const {
-  std::string out = scheme + "://" + host;
-  if (port) out += ":" + std::to_string(port);
-  return out + path;
-}
-
-std::optional<std::chrono::milliseconds> parse_duration(std::string_view s) {
-  if (s.empty()) return std::nullopt;
-  std::int64_t total_ms = 0;
-  std::size_t i = 0;
-  while (i < s.size()) {
-    std::size_t start = i;
-    while (i < s.size() && (std::isdigit(static_cast<unsigned char>(s[i])) || s[i] == '.')) ++i;
-    if (i == start) return std::nullopt;
-    double v = 0;
-    if (std::from_chars(s.data() + start, s.data() + i, v).ptr != s.data() + i) return std::nullopt;
-    std::size_t u = i;
-    while (i < s.size() && std::isalpha(static_cast<unsigned char>(s[i]))) ++i;
-    std::string_view unit = s.substr(u, i - u);
-    double per = unit == "h"    ? 3.6e6
-                 : unit == "m"  ? 6e4
-                 : unit == "s"  ? 1e3
-                 : unit == "ms" ? 1
-                                : -1;
-    if (per < 0) return std::nullopt;
-    total_ms += static_cast<std::int64_t>(v * per);
-  }
-  return std::chrono::milliseconds(total_ms);
-}
-
-Result<Url> parse_url(std::string_view text, std::string_view key) {
-  Url u;
-  std::string k(key);
-  auto sep = text.find("://");
-  if (sep == std::string_view::npos)
-    return Error{Errc::kConfigValue, k, "must be an absolute http:// or https:// URL"};
-  u.scheme = std::string(text.substr(0, sep));
-  if (u.scheme != "http" && u.scheme != "https")
-    return Error{Errc::kConfigValue, k, "must use http or https, got " + u.scheme};
-  std::string_view rest = text.substr(sep + 3);
-  auto slash = rest.find('/');
-  std::string_view authority = rest.substr(0, slash);
-  std::string_view path = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash);
-  if (path.find_first_of("?#") != std::string_view::npos)
-    return Error{Errc::kConfigValue, k, "must not carry a query or fragment"};
-  while (!path.empty() && path.back() == '/') path.remove_suffix(1);
-  u.path = std::string(path);
-  if (auto at = authority.rfind('@'); at != std::string_view::npos) {
-    std::string_view creds = authority.substr(0, at);
-    authority = authority.substr(at + 1);
-    auto colon = creds.find(':');
-    u.user = std::string(creds.substr(0, colon));
-    if (colon != std::string_view::npos) u.password = Secret(std::string(creds.substr(colon + 1)));
-  }
-  std::string_view host = authority, port;
-  if (!authority.empty() && authority[0] == '[') {
-    auto close = authority.find(']');
-    if (close == std::string_view::npos)
-      return Error{Errc::kConfigValue, k, "has an unterminated IPv6 host"};
-    host = authority.substr(1, close - 1);
-    port = authority.substr(close + 1);
-    if (!port.empty()) port.remove_prefix(1);
-  } else if (auto colon = authority.rfind(':'); colon != std::string_view::npos) {
-    host = authority.substr(0, colon);
-    port = authority.substr(colon + 1);
-  }
-  if (host.empty()) return Error{Errc::kConfigValue, k, "has no host"};
-  u.host = std::string(host);
-  u.port = u.scheme == "https" ? 443 : 80;
-  if (!port.empty()) {
-    int p = 0;
-    if (std::from_chars(port.data(), port.data() + port.size(), p).ptr !=
-            port.data() + port.size() ||
-        p < 1 || p > 65535)
-      return Error{Errc::kConfigValue, k, "has an invalid port '" + std::string(port) + "'"};
-    u.port = p;
-  }
-  return u;
-}
-
 Result<Config> parse_config(std::string_view text, mapping::Dataset dataset) {
+  return parse_config(text, dataset, policy_vars::environment());
+}
+
+Result<Config> parse_config(std::string_view text, mapping::Dataset dataset,
+                            const VariableLookup& lookup) {
   YAML::Node root;
   try {
     root = YAML::Load(std::string(text));
@@ -411,21 +467,26 @@ Result<Config> parse_config(std::string_view text, mapping::Dataset dataset) {
   if (root.IsNull()) return Error{Errc::kConfigMissing, "api_token", "is required"};
   if (!root.IsMap())
     return Error{Errc::kConfigType, "", "configuration must be a mapping of stream variables"};
-  std::set<std::string> seen;
+  auto given = [&root](const char* key) {
+    YAML::Node n = static_cast<const YAML::Node&>(root)[key];  // const: looks, never inserts
+    return n && !n.IsNull() && !(n.IsScalar() && n.Scalar().empty());
+  };
+  if (given("api_token") && given("api_token_file"))
+    return Error{Errc::kConfigValue, "api_token_file", "cannot be set together with api_token"};
+  // Elastic Agent writes data_stream nested ({type, dataset, namespace}) or dotted; one form.
+  std::vector<std::pair<std::string, YAML::Node>> entries;
   for (const auto& kv : root) {
     std::string key = kv.first.Scalar();
-    YAML::Node value = kv.second;
-    if (key == "data_stream" && value.IsMap()) {  // nested form of data_stream.namespace
-      for (const auto& d : value) {
-        std::string sub = "data_stream." + d.first.Scalar();
-        if (sub == "data_stream.dataset") continue;  // chosen by the caller
-        if (sub != "data_stream.namespace")
-          return Error{Errc::kConfigUnknownKey, sub, "unknown option"};
-        if (!d.second.IsScalar()) return type_error(sub, "a string", d.second);
-        c.data_stream_namespace = d.second.Scalar();
-      }
+    if (key != "data_stream") {
+      entries.emplace_back(key, kv.second);
       continue;
     }
+    if (!kv.second.IsMap())
+      return type_error(key, "a mapping of type, dataset and namespace", kv.second);
+    for (const auto& d : kv.second) entries.emplace_back(key + "." + d.first.Scalar(), d.second);
+  }
+  std::set<std::string> seen;
+  for (auto& [key, value] : entries) {
     const Option* opt = nullptr;
     for (const auto& o : options())
       if (key == o.doc.name) opt = &o;
@@ -435,17 +496,32 @@ Result<Config> parse_config(std::string_view text, mapping::Dataset dataset) {
     if (opt->attributes_only && dataset != mapping::Dataset::kThreatAttributes)
       return Error{Errc::kConfigUnknownKey, key,
                    "applies to the threat_attributes data stream only"};
+    // A repeated plain key keeps its last value (as before); data_stream's two forms conflict.
+    if (!seen.insert(key).second && key.rfind("data_stream.", 0) == 0)
+      return Error{Errc::kConfigValue, key, "is set twice"};
+    // A YAML text block (the integration UI's filters and ssl) is parsed first, so variables
+    // are substituted in its values, never in its syntax.
+    if (std::string_view(opt->doc.type) == "yaml") {
+      YAML::Node parsed;
+      if (auto e = as_mapping(value, key, parsed)) return *e;
+      value.reset(parsed);
+    }
+    if (auto f = policy_vars::substitute_tree(value, lookup, key))
+      return Error{Errc::kConfigVariable, f->key, f->message};
     if (auto err = opt->set(value, c, key)) return *err;
-    seen.insert(key);
   }
+  const char* token_key = seen.count("api_token_file") ? "api_token_file" : "api_token";
   if (c.api_token.empty()) return Error{Errc::kConfigMissing, "api_token", "is required"};
   if (c.api_token.reveal().find_first_of("\r\n") != std::string::npos)
-    return Error{Errc::kConfigValue, "api_token", "must not contain line breaks"};
-  if (c.data_stream_namespace.empty())
-    return Error{Errc::kConfigValue, "data_stream.namespace", "must not be empty"};
+    return Error{Errc::kConfigValue, token_key, "the token must not contain line breaks"};
   if (dataset == mapping::Dataset::kThreatAttributes && c.split != SplitMode::kPerIndicator &&
       seen.count("split"))
     return Error{Errc::kConfigValue, "split", "applies to the threat data stream only"};
+  // A first window is [now - initial_interval, MISP's now - settle_delay]: it must not be empty.
+  if (c.settle_delay >= c.initial_interval)
+    return Error{
+        Errc::kConfigValue, seen.count("settle_delay") ? "settle_delay" : "initial_interval",
+        "settle_delay must be shorter than initial_interval, or the first window is empty"};
   return c;
 }
 

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -55,6 +56,7 @@ struct Config {
   int limit = 10;
   std::chrono::seconds initial_interval{120 * 3600};
   std::chrono::seconds interval{600};
+  std::chrono::seconds settle_delay{60};  // window ends this far behind MISP's Date header
   std::chrono::milliseconds http_client_timeout{30'000};
   double http_request_rate_limit = 1.0;  // requests per second; 0 = unlimited
   std::string filters_json = "{}";       // MISP restSearch filters, passed through
@@ -83,7 +85,13 @@ struct Config {
 
 // Parses a stream's variables given as YAML or JSON text (a mapping of variable -> value), for the
 // dataset (threat | threat_attributes). Every problem is an Error naming the key.
+// ${env.NAME} variables in any string value are replaced from the environment first
+// (common/policy_vars.h: Elastic Agent's env provider syntax; $${ is a literal ${).
 Result<Config> parse_config(std::string_view text, mapping::Dataset dataset);
+// The same with the variables looked up elsewhere (tests): NAME -> value, nullopt when unset.
+using VariableLookup = std::function<std::optional<std::string>(const std::string& name)>;
+Result<Config> parse_config(std::string_view text, mapping::Dataset dataset,
+                            const VariableLookup& lookup);
 
 // Go-style durations: "120h", "10m", "30s", "1h30m", "500ms".
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);

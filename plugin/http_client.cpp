@@ -1,16 +1,39 @@
 #include "plugin/http_client.h"
 
+#include <fcntl.h>
 #include <httplib.h>
+#include <netdb.h>
+#include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <mutex>
 #include <random>
 
 namespace misp::plugin {
 
 namespace {
+
+// Longest single sleep: abort() ends any wait within this, whatever the host's sleep does.
+constexpr std::int64_t kStopSliceMs = 200;
+
+std::string seconds_text(std::chrono::milliseconds d) {
+  if (d.count() % 1000 == 0) return std::to_string(d.count() / 1000) + "s";
+  return std::to_string(d.count()) + "ms";
+}
+
+// The earliest OpenSSL error of this thread's queue, e.g. "wrong version number".
+std::string openssl_reason() {
+  unsigned long e = ERR_peek_error();
+  const char* r = e ? ERR_reason_error_string(e) : nullptr;
+  return r ? r : "";
+}
 
 std::string lower(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -31,8 +54,48 @@ struct HttpClient::Impl {
   std::int64_t next_request_ms = 0;
   std::mt19937_64 rng{std::random_device{}()};
 
+  // abort() must not wait for cpp-httplib's socket mutex (held through connect and the TLS
+  // handshake), and a stop between requests must not be lost (ClientImpl::stop() only affects a
+  // socket in use). So: a sticky flag checked before every request and every sleep slice, and a
+  // dup of the connection's socket, shut down from any thread to wake whatever blocks on it.
+  std::atomic<bool> stopped{false};
+  std::mutex socket_mu;
+  int socket_dup = -1;          // guarded by socket_mu; -1 before the first connection
+  bool socket_created = false;  // guarded by socket_mu; this try got an address and a socket
+
   Impl(const Config& c, Runtime r, Tracer* t) : config(c), runtime(std::move(r)), tracer(t) {
     connect();
+  }
+  ~Impl() {
+    client.reset();
+    if (socket_dup >= 0) ::close(socket_dup);
+  }
+
+  void abort() {
+    stopped = true;
+    std::lock_guard<std::mutex> lock(socket_mu);
+    if (socket_dup >= 0) ::shutdown(socket_dup, SHUT_RDWR);
+  }
+
+  // A new connection's socket, before it connects (cpp-httplib's socket_options hook).
+  void on_socket(int sock) {
+    httplib::default_socket_options(sock);
+    std::lock_guard<std::mutex> lock(socket_mu);
+    socket_created = true;
+    if (socket_dup >= 0) ::close(socket_dup);
+    socket_dup = ::fcntl(sock, F_DUPFD_CLOEXEC, 0);
+    if (stopped) ::shutdown(sock, SHUT_RDWR);
+  }
+
+  // Sleeps through the runtime in slices, so abort() ends it within kStopSliceMs.
+  bool sleep(std::int64_t ms) {
+    while (ms > 0) {
+      if (stopped) return false;
+      std::int64_t step = std::min(ms, kStopSliceMs);
+      if (!runtime.sleep_ms(step)) return false;
+      ms -= step;
+    }
+    return !stopped;
   }
 
   void connect() {
@@ -91,6 +154,7 @@ struct HttpClient::Impl {
     client->set_write_timeout(sec, usec);
     client->set_keep_alive(true);
     client->set_tcp_nodelay(true);  // small JSON requests must not wait on delayed ACKs
+    client->set_socket_options([this](int sock) { on_socket(sock); });
     if (config.proxy_url) {
       client->set_proxy(config.proxy_url->host, config.proxy_url->port);
       if (!config.proxy_url->user.empty())
@@ -102,10 +166,68 @@ struct HttpClient::Impl {
   bool pace() {
     if (config.http_request_rate_limit <= 0) return true;
     std::int64_t now = runtime.now_ms();
-    if (next_request_ms > now && !runtime.sleep_ms(next_request_ms - now)) return false;
+    if (next_request_ms > now && !sleep(next_request_ms - now)) return false;
     next_request_ms = std::max(now, next_request_ms) +
                       static_cast<std::int64_t>(1000.0 / config.http_request_rate_limit);
     return true;
+  }
+
+  // What a user can act on when no response came: name, refused, timeout, TLS.
+  std::string transport_message(httplib::Error err, std::chrono::milliseconds elapsed,
+                                bool created) const {
+    bool proxied = config.proxy_url.has_value();
+    const Url& peer = proxied ? *config.proxy_url : config.url;
+    std::string target = (proxied ? "proxy " : "") + peer.host + ":" + std::to_string(peer.port);
+    std::string key = proxied ? "proxy_url" : "url";
+    std::string timeout = seconds_text(config.http_client_timeout);
+    switch (err) {
+      case httplib::Error::Connection: {
+        if (created)
+          return "connection refused by " + target +
+                 " (nothing listens there, or a firewall rejects it); check `" + key +
+                 "` and that the server is up";
+        addrinfo hints{}, *found = nullptr;
+        hints.ai_socktype = SOCK_STREAM;
+        int rc = ::getaddrinfo(peer.host.c_str(), nullptr, &hints, &found);
+        if (found) ::freeaddrinfo(found);
+        return "cannot resolve host name " + peer.host + " (" +
+               (rc ? ::gai_strerror(rc) : "no usable address") + "); check `" + key + "`";
+      }
+      case httplib::Error::ConnectionTimeout:
+        return "connecting to " + target + " timed out after " + timeout +
+               " (http_client_timeout); check `" + key + "` and the network path";
+      case httplib::Error::Read:
+      case httplib::Error::Write:
+        // cpp-httplib reports a read timeout as a read error: tell them apart by the time taken.
+        if (elapsed + std::chrono::milliseconds(50) >= config.http_client_timeout)
+          return "no response from " + target + " within " + timeout +
+                 " (http_client_timeout); the server accepted the connection but did not answer";
+        return "connection to " + target + " closed before a complete response (" +
+               (err == httplib::Error::Read ? "read" : "write") + " failed)";
+      case httplib::Error::SSLConnection: {
+        std::string reason = openssl_reason();
+        if (reason.find("certificate verify failed") != std::string::npos) {
+          return "TLS certificate of " + target +
+                 " is not trusted (certificate verify failed); check ssl.certificate_authorities "
+                 "or ssl.verification_mode";
+        }
+        return "TLS handshake with " + target + " failed" +
+               (reason.empty() ? std::string() : " (" + reason + ")") +
+               "; is it an https server? check the scheme of `" + key +
+               "` and ssl.supported_protocols";
+      }
+      case httplib::Error::SSLServerVerification: {
+        long v = static_cast<const httplib::SSLClient&>(*client).get_openssl_verify_result();
+        std::string why = v == X509_V_OK ? "the host name does not match the certificate"
+                                         : X509_verify_cert_error_string(v);
+        return "TLS certificate of " + target + " is not trusted (" + why +
+               "); check ssl.certificate_authorities or ssl.verification_mode";
+      }
+      case httplib::Error::SSLLoadingCerts:
+        return "cannot load the CA certificates; check ssl.certificate_authorities";
+      default:
+        return "no response: " + httplib::to_string(err);
+    }
   }
 
   std::int64_t backoff_ms(int attempt) {
@@ -121,7 +243,11 @@ HttpClient::HttpClient(const Config& config, Runtime runtime, Tracer* tracer)
 HttpClient::~HttpClient() = default;
 
 void HttpClient::abort() {
-  impl_->client->stop();
+  impl_->abort();
+}
+
+bool HttpClient::sleep_ms(std::int64_t ms) {
+  return impl_->sleep(ms);
 }
 
 Result<HttpResponse> HttpClient::post_json(const std::string& path, const std::string& body) {
@@ -130,7 +256,7 @@ Result<HttpResponse> HttpClient::post_json(const std::string& path, const std::s
   std::string where = c.url.redacted() + path.substr(c.url.path.size());
   Error last;
   for (int attempt = 1; attempt <= c.retry_max_attempts; ++attempt) {
-    if (!m.pace()) return Error{Errc::kStopped, where, "stopping"};
+    if (m.stopped || !m.pace() || m.stopped) return Error{Errc::kStopped, where, "stopping"};
     httplib::Request req;
     req.method = "POST";
     req.path = path;
@@ -156,7 +282,20 @@ Result<HttpResponse> HttpClient::post_json(const std::string& path, const std::s
     };
     httplib::Response res;
     httplib::Error err = httplib::Error::Success;
+    {
+      std::lock_guard<std::mutex> lock(m.socket_mu);
+      m.socket_created = false;
+    }
+    ERR_clear_error();  // so a TLS failure's reason is this request's
+    auto started = std::chrono::steady_clock::now();
     bool sent = m.client->send(req, res, err);
+    auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - started);
+    bool created;
+    {
+      std::lock_guard<std::mutex> lock(m.socket_mu);
+      created = m.socket_created;
+    }
     TraceEntry trace;
     if (m.tracer) {
       trace.method = "POST";
@@ -171,11 +310,13 @@ Result<HttpResponse> HttpClient::post_json(const std::string& path, const std::s
                    "response body is larger than max_response_bytes (" +
                        std::to_string(c.max_response_bytes) + ")"};
     }
+    if (!sent && (m.stopped || err == httplib::Error::Canceled)) {
+      if (m.tracer) trace.error = "stopping", m.tracer->write(trace);
+      return Error{Errc::kStopped, where, "stopping"};
+    }
     if (!sent) {
-      last = Error{Errc::kHttpTransport, where,
-                   std::string("no response: ") + httplib::to_string(err)};
+      last = Error{Errc::kHttpTransport, where, m.transport_message(err, elapsed, created)};
       if (m.tracer) trace.error = last.message, m.tracer->write(trace);
-      if (err == httplib::Error::Canceled) return Error{Errc::kStopped, where, "stopping"};
     } else {
       out.status = res.status;
       for (const auto& [k, v] : res.headers) out.headers[lower(k)] = v;
@@ -186,8 +327,13 @@ Result<HttpResponse> HttpClient::post_json(const std::string& path, const std::s
         m.tracer->write(trace);
       }
       if (res.status >= 200 && res.status < 300) return out;
+      std::string hint;
+      if (res.status == 404)
+        hint =
+            " (nothing at this URL: check `url`, MISP's base URL such as "
+            "https://misp.example.org, without /events or /attributes)";
       last = Error{Errc::kHttpStatus, where,
-                   "HTTP " + std::to_string(res.status) + ": " + out.body.substr(0, 512)};
+                   "HTTP " + std::to_string(res.status) + hint + ": " + out.body.substr(0, 512)};
       if (!retryable_status(res.status)) return last;
     }
     if (attempt == c.retry_max_attempts) break;
@@ -207,7 +353,7 @@ Result<HttpResponse> HttpClient::post_json(const std::string& path, const std::s
       m.runtime.log("Retrying request. url=" + where + " attempt=" + std::to_string(attempt + 1) +
                     " wait_ms=" + std::to_string(wait) + " reason=\"" +
                     last.message.substr(0, 120) + "\".");
-    if (!m.runtime.sleep_ms(wait)) return Error{Errc::kStopped, where, "stopping"};
+    if (!m.sleep(wait)) return Error{Errc::kStopped, where, "stopping"};
   }
   return last;
 }

@@ -44,8 +44,13 @@ class HttpClient {
   // try (kHttpStatus keeps status and the start of MISP's {"name","message","url"} body).
   Result<HttpResponse> post_json(const std::string& path, const std::string& body);
 
-  // Aborts an in-flight request from another thread (prompt stop).
+  // Any thread, never blocks: ends an in-flight request (connect and TLS handshake included) and
+  // every wait (rate limit, retry backoff, sleep_ms); later requests end at once with kStopped.
   void abort();
+
+  // Sleeps through runtime.sleep_ms in slices of at most 200 ms, so it ends within that of
+  // abort() even when the host's sleep is not stop-aware. False when stopped.
+  bool sleep_ms(std::int64_t ms);
 
  private:
   struct Impl;

@@ -16,6 +16,8 @@ const char* to_string(Errc e) {
       return "config_missing";
     case Errc::kConfigSyntax:
       return "config_syntax";
+    case Errc::kConfigVariable:
+      return "config_variable";
     case Errc::kHttpTransport:
       return "http_transport";
     case Errc::kHttpStatus:

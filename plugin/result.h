@@ -15,6 +15,7 @@ enum class Errc {
   kConfigValue = 103,       ///< A value outside what the option accepts.
   kConfigMissing = 104,     ///< A required option is not set.
   kConfigSyntax = 105,      ///< The configuration text is neither YAML nor JSON.
+  kConfigVariable = 106,    ///< A ${env.NAME} variable that is not set, or a malformed ${...}.
   kHttpTransport = 201,     ///< No response: connect, TLS, timeout or dropped connection.
   kHttpStatus = 202,        ///< A response with an error status.
   kHttpBodyTooLarge = 203,  ///< A body above max_response_bytes.

@@ -56,6 +56,19 @@ void host_log(const misp_input_host& h, std::int32_t level, const std::string& l
   if (h.log) h.log(h.host_data, level, line.data(), line.size());
 }
 
+// The host's wait in slices of at most 200 ms: request_stop() ends it within that even when the
+// host's wait does not wake on its own. False when stopping.
+bool wait_for(misp_input_instance* self, std::int64_t ms) {
+  constexpr std::int64_t kStopSliceMs = 200;
+  while (ms > 0) {
+    if (self->stop) return false;
+    std::int64_t step = std::min(ms, kStopSliceMs);
+    if (self->host.wait(self->host.host_data, step) == 0) return false;
+    ms -= step;
+  }
+  return !self->stop;
+}
+
 // Reads only the fields the host's struct_size covers (older hosts have shorter structs).
 bool copy_host(const misp_input_host* in, misp_input_host& out) {
   if (!in || in->struct_size < offsetof(misp_input_host, now_ms)) return false;
@@ -125,10 +138,7 @@ std::int32_t create(const misp_input_host* host, const char* dataset, const char
                                            std::chrono::system_clock::now().time_since_epoch())
                                            .count());
     };
-    rt.sleep_ms = [self](std::int64_t ms) {
-      if (self->stop) return false;
-      return self->host.wait(self->host.host_data, ms) != 0 && !self->stop;
-    };
+    rt.sleep_ms = [self](std::int64_t ms) { return wait_for(self, ms); };
     rt.log = [self](const std::string& line) { host_log(self->host, MISP_INPUT_LOG_INFO, line); };
     inst->poller = std::make_unique<Poller>(inst->config, rt, token, [self](const Delivery& d) {
       if (self->stop) return false;
@@ -175,7 +185,7 @@ std::int32_t run(misp_input_instance* inst, std::int32_t once) noexcept {
       }
       auto ms =
           std::chrono::duration_cast<std::chrono::milliseconds>(inst->config.interval).count();
-      if (inst->stop || inst->host.wait(inst->host.host_data, ms) == 0) return MISP_INPUT_STOPPED;
+      if (!wait_for(inst, ms)) return MISP_INPUT_STOPPED;
     }
     return MISP_INPUT_STOPPED;
   } catch (const std::exception& e) {

@@ -6,10 +6,65 @@
 #include <optional>
 #include <set>
 
+#include "common/policy_vars.h"
+
 namespace misp::agent {
 
 using plugin::Errc;
 using plugin::Error;
+
+namespace {
+
+// The stream's variables as YAML text for the plugin, unsubstituted (the plugin resolves
+// ${env.NAME} itself). YAML::Dump would drop quoting, turning `"1"` into the number 1: quoted
+// scalars are written double-quoted, plain ones plain.
+void emit(YAML::Emitter& out, const YAML::Node& n) {
+  switch (n.Type()) {
+    case YAML::NodeType::Map:
+      out << YAML::BeginMap;
+      for (const auto& kv : n) {
+        out << YAML::Key;
+        emit(out, kv.first);
+        out << YAML::Value;
+        emit(out, kv.second);
+      }
+      out << YAML::EndMap;
+      break;
+    case YAML::NodeType::Sequence:
+      out << YAML::BeginSeq;
+      for (const auto& e : n) emit(out, e);
+      out << YAML::EndSeq;
+      break;
+    case YAML::NodeType::Scalar:
+      if (n.Tag() == "!" || n.Tag() == "tag:yaml.org,2002:str")
+        out << YAML::DoubleQuoted << n.Scalar();
+      else
+        out << n.Scalar();
+      break;
+    default:
+      out << YAML::Null;
+  }
+}
+
+// A stream value misp-agent reads itself (id, dataset, output...), resolved as the plugin will.
+plugin::Result<std::string> resolved(const YAML::Node& n, const std::string& where) {
+  if (!n || !n.IsScalar()) return std::string();
+  auto r = policy_vars::substitute(n.Scalar(), policy_vars::environment());
+  if (auto* f = std::get_if<policy_vars::Failure>(&r))
+    return Error{Errc::kConfigVariable, where, f->message};
+  return std::get<std::string>(std::move(r));
+}
+
+// data_stream.<key> of a stream or an input, nested or dotted (Elastic Agent writes both).
+YAML::Node data_stream_key(const YAML::Node& parent, const char* key) {
+  const YAML::Node& p = parent;  // const: looking up never inserts
+  if (!p.IsMap()) return YAML::Node();
+  if (p["data_stream"] && p["data_stream"].IsMap() && p["data_stream"][key])
+    return p["data_stream"][key];
+  return p[std::string("data_stream.") + key];
+}
+
+}  // namespace
 
 plugin::Result<Policy> load_policy(const std::string& path) {
   YAML::Node root;
@@ -21,6 +76,11 @@ plugin::Result<Policy> load_policy(const std::string& path) {
     return Error{Errc::kConfigSyntax, path, std::string("is not YAML: ") + e.what()};
   }
   Policy p;
+  // ${env.NAME} in the outputs is misp-agent's to resolve; streams go to the plugin as written.
+  if (YAML::Node outputs = root["outputs"]) {
+    if (auto f = policy_vars::substitute_tree(outputs, policy_vars::environment(), "outputs"))
+      return Error{Errc::kConfigVariable, f->key, f->message};
+  }
   if (YAML::Node out = root["outputs"]["default"]; out && out.IsMap()) {
     auto str = [&](const char* k) {
       return out[k] && out[k].IsScalar() ? out[k].as<std::string>() : std::string();
@@ -89,33 +149,50 @@ plugin::Result<Policy> load_policy(const std::string& path) {
   std::set<std::string> ids;
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     std::string where = "inputs[" + std::to_string(i) + "]";
+    if (!inputs[i].IsMap()) return Error{Errc::kConfigType, where, "must be a mapping"};
     YAML::Node streams = inputs[i]["streams"];
     if (!streams || !streams.IsSequence())
       return Error{Errc::kConfigMissing, where + ".streams", "is required"};
     for (std::size_t j = 0; j < streams.size(); ++j) {
       std::string swhere = where + ".streams[" + std::to_string(j) + "]";
-      YAML::Node s = streams[j];
-      std::string dataset =
-          s["data_stream"]["dataset"] ? s["data_stream"]["dataset"].as<std::string>() : "";
-      if (dataset != "ti_misp.threat" && dataset != "ti_misp.threat_attributes")
-        return Error{Errc::kConfigValue, swhere + ".data_stream.dataset",
-                     "must be ti_misp.threat or ti_misp.threat_attributes, got '" + dataset + "'"};
-      YAML::Node vars(YAML::NodeType::Map);
+      const YAML::Node s = streams[j];
+      if (!s.IsMap()) return Error{Errc::kConfigType, swhere, "must be a mapping"};
+      auto dataset = resolved(data_stream_key(s, "dataset"), swhere + ".data_stream.dataset");
+      if (!dataset) return dataset.error();
+      if (dataset.value() != "ti_misp.threat" && dataset.value() != "ti_misp.threat_attributes")
+        return Error{
+            Errc::kConfigValue, swhere + ".data_stream.dataset",
+            "must be ti_misp.threat or ti_misp.threat_attributes, got '" + dataset.value() + "'"};
+      YAML::Emitter vars;
+      vars << YAML::BeginMap;
       for (const auto& kv : s) {
-        std::string k = kv.first.as<std::string>();
-        if (k == "id") continue;
-        vars[k] = kv.second;
+        if (kv.first.Scalar() == "id") continue;
+        vars << YAML::Key << kv.first.Scalar() << YAML::Value;
+        emit(vars, kv.second);
       }
+      // The input's data_stream.namespace applies to its streams that set none.
+      if (YAML::Node ns = data_stream_key(inputs[i], "namespace");
+          ns && !data_stream_key(s, "namespace")) {
+        vars << YAML::Key << "data_stream.namespace" << YAML::Value;
+        emit(vars, ns);
+      }
+      vars << YAML::EndMap;
+      if (!vars.good())
+        return Error{Errc::kConfigValue, swhere,
+                     "cannot be written as YAML: " + vars.GetLastError()};
       StreamSpec spec;
-      spec.id = s["id"] ? s["id"].as<std::string>()
-                        : "stream-" + std::to_string(i) + "-" + std::to_string(j);
-      spec.dataset = dataset;
-      spec.config_yaml = YAML::Dump(vars);
+      auto id = resolved(s["id"], swhere + ".id");
+      auto tracer = resolved(s["enable_request_tracer"], swhere + ".enable_request_tracer");
+      auto output = resolved(s["output"], swhere + ".output");
+      for (const auto* r : {&id, &tracer, &output})
+        if (!*r) return r->error();
+      spec.id = s["id"] ? id.value() : "stream-" + std::to_string(i) + "-" + std::to_string(j);
+      spec.dataset = dataset.value();
+      spec.config_yaml = std::string(vars.c_str()) + "\n";
       spec.where = swhere;
-      spec.tracer =
-          s["enable_request_tracer"] && s["enable_request_tracer"].as<std::string>() == "true";
+      spec.tracer = tracer.value() == "true";
       spec.has_tracer_path = static_cast<bool>(s["tracer_path"]);
-      spec.raw = s["output"] && s["output"].IsScalar() && s["output"].as<std::string>() == "raw";
+      spec.raw = output.value() == "raw";
       for (char c : spec.id)
         if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.')
           return Error{Errc::kConfigValue, swhere + ".id",

@@ -2,7 +2,11 @@
 //   outputs: {default: {type: file, path: ...} | {type: console} | {type: elasticsearch, hosts:
 //   [...]}} inputs: [{type: misp, id: ..., streams: [{id: ..., data_stream: {dataset, namespace},
 //   <vars>}]}]
-// The stream variables are handed to the plugin as YAML text; the plugin validates them.
+// data_stream is read nested or dotted (data_stream.dataset), as Elastic Agent writes both; an
+// input's data_stream.namespace applies to its streams that set none. ${env.NAME} variables
+// (common/policy_vars.h) in outputs are resolved here; the stream variables are handed to the
+// plugin as YAML text, unsubstituted and with their quoting kept: the plugin resolves and
+// validates them.
 #pragma once
 
 #include <string>

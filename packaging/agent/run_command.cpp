@@ -20,6 +20,8 @@
 #include <thread>
 
 #include <httplib.h>
+#include <yaml-cpp/yaml.h>
+#include "common/policy_vars.h"
 #include "mapping/json/write.h"
 
 #include "packaging/agent/output.h"
@@ -111,13 +113,19 @@ struct StreamHost {
   misp_input_instance* instance = nullptr;
   bool commit_failed = false;
 
-  // Output first (fsync), then the cursor file (atomic), then tell the plugin.
+  bool dirty = false;  // documents written since the last commit
+
+  // Output first (fsync), then the cursor file (atomic), then tell the plugin. Nothing to do
+  // when nothing was written since (the plugin waits in short slices).
   bool commit() {
+    if (!dirty) return true;
     if (!output->sync()) return false;
-    if (delivered_cursor.empty()) return true;
-    if (!write_cursor(cursor_file, delivered_cursor)) return false;
-    if (plugin->committed)
-      plugin->committed(instance, delivered_cursor.data(), delivered_cursor.size());
+    if (!delivered_cursor.empty()) {
+      if (!write_cursor(cursor_file, delivered_cursor)) return false;
+      if (plugin->committed)
+        plugin->committed(instance, delivered_cursor.data(), delivered_cursor.size());
+    }
+    dirty = false;
     return true;
   }
 
@@ -133,6 +141,7 @@ struct StreamHost {
     Document d{
         {e->index, e->index_len}, {e->id, e->id_len}, {e->document, e->document_len}, h->raw};
     if (!h->output->write(d)) return h->commit_failed = true, 1;
+    h->dirty = true;
     h->delivered_cursor.assign(e->cursor, e->cursor_len);
     if (++h->since_commit >= 1000) {
       h->since_commit = 0;
@@ -166,9 +175,15 @@ bool run_stream(const LoadedPlugin& lib, const StreamSpec& spec, Output& output,
   host.cursor_file = data_dir / "cursors" / (spec.id + ".cursor");
   host.raw = spec.raw;
   std::string config = spec.config_yaml;
-  if (spec.tracer && !spec.has_tracer_path)
-    config += "\ntracer_path: " +
-              (data_dir / "logs" / ("http-request-trace-" + spec.id + ".ndjson")).string() + "\n";
+  if (spec.tracer && !spec.has_tracer_path) {
+    // Quoted, and escaped for the plugin's ${env.NAME} substitution: the path is taken literally.
+    YAML::Emitter line;
+    line << YAML::BeginMap << YAML::Key << "tracer_path" << YAML::Value << YAML::DoubleQuoted
+         << policy_vars::escape(
+                (data_dir / "logs" / ("http-request-trace-" + spec.id + ".ndjson")).string())
+         << YAML::EndMap;
+    config += "\n" + std::string(line.c_str()) + "\n";
+  }
   std::string token = read_cursor(host.cursor_file);
   if (!plugin::Cursor::decode(token)) {
     StreamHost::log(&host, MISP_INPUT_LOG_WARN,

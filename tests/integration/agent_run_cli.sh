@@ -64,6 +64,15 @@ set -e
 [ $rc = 1 ] || fail "bad policy: exit $rc"
 grep -q "inputs\[0\].streams\[0\].limit: must be between 1 and 10000, got -3" "$tmp/bad.err" || fail "bad policy message: $(cat "$tmp/bad.err")"
 
+# ${env.NAME} in a stream is resolved by the plugin; an unset one is refused, named with its key.
+sed "s/api_token: $key/api_token: \${env.MISP_CLI_TEST_KEY}/" "$tmp/policy.yml" >"$tmp/env.yml"
+set +e
+env -u MISP_CLI_TEST_KEY "$agent" run --policy "$tmp/env.yml" --check 2>"$tmp/env.err"; rc=$?
+set -e
+[ $rc = 1 ] || fail "unset variable: exit $rc"
+grep -q "inputs\[0\].streams\[0\].api_token: environment variable MISP_CLI_TEST_KEY is not set" "$tmp/env.err" || fail "unset variable message: $(cat "$tmp/env.err")"
+MISP_CLI_TEST_KEY=$key "$agent" run --policy "$tmp/env.yml" --check | grep -q "Policy is valid." || fail "variable from the environment"
+
 # A stream that fails makes --once exit non-zero, with MISP's reason in the log.
 sed "s/api_token: $key/api_token: wrongkeywrongkeywrongkeywrongkeywrongkey1/" "$tmp/policy.yml" >"$tmp/wrongkey.yml"
 set +e

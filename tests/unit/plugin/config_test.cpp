@@ -4,7 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <map>
 #include <sstream>
+
+#include <nlohmann/json.hpp>
 
 namespace misp::plugin {
 namespace {
@@ -18,6 +23,7 @@ TEST(Config, DefaultsAreTheIntegrations) {
   EXPECT_EQ(c->limit, 10);
   EXPECT_EQ(c->initial_interval, std::chrono::hours(120));
   EXPECT_EQ(c->interval, std::chrono::minutes(10));
+  EXPECT_EQ(c->settle_delay, std::chrono::seconds(60));
   EXPECT_EQ(c->http_client_timeout, std::chrono::seconds(30));
   EXPECT_EQ(c->http_request_rate_limit, 1.0);
   EXPECT_EQ(c->tags, (std::vector<std::string>{"forwarded", "misp-threat"}));
@@ -82,6 +88,18 @@ INSTANTIATE_TEST_SUITE_P(
         Bad{"api_token: k\nlimit: [1]\n", "limit: must be a whole number, got a list"},
         Bad{"api_token: k\ninterval: 10 minutes\n",
             "interval: must be a duration such as 30s, 10m or 120h, got '10 minutes'"},
+        Bad{"api_token: k\nsettle_delay: 500ms\n",
+            "settle_delay: must be at least 1000ms, got 500ms"},
+        Bad{"api_token: k\nsettle_delay: 25h\n",
+            "settle_delay: must be at most 86400000ms, got 25h"},
+        Bad{"api_token: k\nsettle_delay: soon\n",
+            "settle_delay: must be a duration such as 30s, 10m or 120h, got 'soon'"},
+        Bad{"api_token: k\nsettle_delay: 2h\ninitial_interval: 1h\n",
+            "settle_delay: settle_delay must be shorter than initial_interval, or the first window "
+            "is empty"},
+        Bad{"api_token: k\ninitial_interval: 30s\n",
+            "initial_interval: settle_delay must be shorter than initial_interval, or the first "
+            "window is empty"},
         Bad{"api_token: k\ninitial_interval: 5d\n",
             "initial_interval: must be a duration such as 30s, 10m or 120h, got '5d'"},
         Bad{"api_token: k\nurl: ftp://misp\n", "url: must use http or https, got ftp"},
@@ -107,7 +125,44 @@ INSTANTIATE_TEST_SUITE_P(
         Bad{"[unclosed",
             "configuration is neither YAML nor JSON: yaml-cpp: error at line 1, column 1: end of "
             "sequence flow not found"},
-        Bad{"- a\n- b\n", "configuration must be a mapping of stream variables"}));
+        Bad{"- a\n- b\n", "configuration must be a mapping of stream variables"},
+        Bad{"api_token: k\ndata_stream.type: metrics\n",
+            "data_stream.type: must be logs, got 'metrics'"},
+        Bad{"api_token: k\ndata_stream:\n  type: synthetics\n",
+            "data_stream.type: must be logs, got 'synthetics'"},
+        Bad{"api_token: k\ndata_stream:\n  dataset: ti_misp.threat\n",
+            "data_stream.dataset: is 'ti_misp.threat' but the stream is loaded as "
+            "ti_misp.threat_attributes"},
+        Bad{"api_token: k\ndata_stream.namespace: Prod\n",
+            "data_stream.namespace: must be lowercase, got Prod"},
+        Bad{"api_token: k\ndata_stream: {namespace: team-a}\n",
+            "data_stream.namespace: must not contain '-', got 'team-a'"},
+        Bad{"api_token: k\ndata_stream.namespace: ''\n",
+            "data_stream.namespace: must not be empty"},
+        Bad{"api_token: k\ndata_stream: {namespace: a}\ndata_stream.namespace: b\n",
+            "data_stream.namespace: is set twice"},
+        Bad{"api_token: k\ndata_stream: {stream: x}\n",
+            "data_stream.stream: unknown option (see misp-agent run --help for the list)"},
+        Bad{"api_token: k\ndata_stream: logs\n",
+            "data_stream: must be a mapping of type, dataset and namespace, got 'logs'"},
+        Bad{"api_token: k\nfilters:\n  timestamp: 1d\n",
+            "filters.timestamp: set by the poller (use initial_interval)"},
+        Bad{"api_token: k\nfilters:\n  limit: 5\n",
+            "filters.limit: set by the poller (use the limit option)"},
+        Bad{"api_token: k\nfilters: |\n  page: 2\n",
+            "filters.page: set by the poller (the poller pages by itself)"},
+        Bad{"api_token: k\nfilters: {order: id desc}\n",
+            "filters.order: set by the poller (the poller reads in (timestamp, id) order)"},
+        Bad{"api_token: k\nfilters:\n  returnFormat: csv\n",
+            "filters.returnFormat: set by the poller (always json)"},
+        Bad{"api_token: k\napi_token_file: /run/secrets/misp\n",
+            "api_token_file: cannot be set together with api_token"},
+        Bad{"api_token_file: /nonexistent/misp-token\n",
+            "api_token_file: cannot read /nonexistent/misp-token: No such file or directory"},
+        Bad{"api_token_file: /\n", "api_token_file: cannot read /: it is a directory"},
+        Bad{"api_token: k\nurl: https://${host.name}/\n",
+            "url: uses ${host.name}: only ${env.NAME} (Elastic Agent's env provider) is supported; "
+            "write $${ for a literal ${"}));
 
 TEST(Config, AttributesOnlyOptionsRefusedForThreat) {
   auto c = parse_config("api_token: k\nenforce_warning_list: true\n", Dataset::kThreat);
@@ -126,6 +181,153 @@ TEST(Config, SecretsNeverPrint) {
   EXPECT_EQ(os.str(), "<redacted> <redacted> http://proxy:3128");
   EXPECT_EQ(c->proxy_url->user, "bob");
   EXPECT_EQ(c->proxy_url->password.reveal(), "hunter2");
+}
+
+// settle_delay is a Go duration like the other intervals; whole seconds are kept.
+TEST(Config, SettleDelay) {
+  auto c = parse_config("api_token: k\nsettle_delay: 2m\n", Dataset::kThreat);
+  ASSERT_TRUE(c.ok()) << c.error().text();
+  EXPECT_EQ(c->settle_delay, std::chrono::minutes(2));
+  auto one = parse_config("api_token: k\nsettle_delay: 1s\n", Dataset::kThreatAttributes);
+  ASSERT_TRUE(one.ok()) << one.error().text();
+  EXPECT_EQ(one->settle_delay, std::chrono::seconds(1));
+}
+
+// Elastic Agent writes data_stream nested or dotted, with type, dataset and namespace; all are
+// accepted when they agree with the data set the host loads the stream as.
+TEST(Config, DataStreamAsElasticAgentWritesIt) {
+  for (const char* yaml :
+       {"api_token: k\ndata_stream:\n  type: logs\n  dataset: ti_misp.threat\n  namespace: prod\n",
+        "api_token: k\ndata_stream.type: logs\ndata_stream.dataset: ti_misp.threat\n"
+        "data_stream.namespace: prod\n",
+        "api_token: k\ndata_stream: {type: logs, dataset: ti_misp.threat}\n"
+        "data_stream.namespace: prod\n",
+        R"({"api_token":"k","data_stream":{"type":"logs","namespace":"prod"}})"}) {
+    auto c = parse_config(yaml, Dataset::kThreat);
+    ASSERT_TRUE(c.ok()) << yaml << ": " << c.error().text();
+    EXPECT_EQ(c->data_stream_namespace, "prod") << yaml;
+  }
+}
+
+// Filters keep the types YAML gives them (the YAML 1.2 core schema); quoting makes a string.
+TEST(Config, FiltersKeepYamlTypes) {
+  auto c = parse_config(
+      "api_token: k\nfilters:\n"
+      "  threshold: 0.5\n  published: true\n  to_ids: false\n  eventid: \"1\"\n  n: 1\n"
+      "  neg: -3\n  exp: 1e3\n  hex: 0x10\n  none: null\n  tilde: ~\n  word: abc\n"
+      "  quoted_bool: 'true'\n  quoted_null: \"null\"\n  tagged: !!str 5\n  inf: .inf\n"
+      "  version: 1.2.3\n  list: [1, \"2\", 2.5, TRUE]\n",
+      Dataset::kThreatAttributes);
+  ASSERT_TRUE(c.ok()) << c.error().text();
+  EXPECT_EQ(nlohmann::json::parse(c->filters_json), nlohmann::json::parse(R"({
+    "threshold": 0.5, "published": true, "to_ids": false, "eventid": "1", "n": 1, "neg": -3,
+    "exp": 1000.0, "hex": 16, "none": null, "tilde": null, "word": "abc", "quoted_bool": "true",
+    "quoted_null": "null", "tagged": "5", "inf": ".inf", "version": "1.2.3",
+    "list": [1, "2", 2.5, true]})"));
+  // Integers stay integers in the request body MISP receives.
+  EXPECT_NE(c->filters_json.find(R"("n":1,)"), std::string::npos) << c->filters_json;
+}
+
+std::map<std::string, std::string> kEnv = {{"MISP_URL", "https://misp.example:8443"},
+                                           {"MISP_TOKEN", "env-token"},
+                                           {"MISP_TAG", "tlp:green"},
+                                           {"CA_DIR", "/etc/misp"},
+                                           {"NS", "prod"},
+                                           {"TWO_LINES", "first\nsecond"}};
+
+VariableLookup fake_env() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    auto it = kEnv.find(name);
+    if (it == kEnv.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+// ${env.NAME} is replaced in any string value: top level, inside filters and ssl (also when they
+// are the UI's YAML text blocks), and in the middle of a string; $${ is a literal ${.
+TEST(Config, EnvironmentVariables) {
+  auto c = parse_config(
+      "url: ${env.MISP_URL}/misp\napi_token: ${env.MISP_TOKEN}\n"
+      "data_stream: {namespace: '${env.NS}'}\n"
+      "filters:\n  tags: {OR: ['${env.MISP_TAG}', 'x-${env.MISP_TAG}']}\n"
+      "  comment: \"$${env.MISP_TAG} stays\"\n"
+      "ssl: |\n  certificate_authorities:\n    - ${env.CA_DIR}/ca.pem\n",
+      Dataset::kThreatAttributes, fake_env());
+  ASSERT_TRUE(c.ok()) << c.error().text();
+  EXPECT_EQ(c->url.redacted(), "https://misp.example:8443/misp");
+  EXPECT_EQ(c->api_token.reveal(), "env-token");
+  EXPECT_EQ(c->data_stream_namespace, "prod");
+  EXPECT_EQ(nlohmann::json::parse(c->filters_json), nlohmann::json::parse(R"({
+    "tags": {"OR": ["tlp:green", "x-tlp:green"]}, "comment": "${env.MISP_TAG} stays"})"));
+  EXPECT_EQ(c->ssl.certificate_authorities, std::vector<std::string>{"/etc/misp/ca.pem"});
+  auto text = parse_config("api_token: k\nfilters: |\n  tags: ['${env.MISP_TAG}']\n",
+                           Dataset::kThreatAttributes, fake_env());
+  ASSERT_TRUE(text.ok()) << text.error().text();
+  EXPECT_EQ(text->filters_json, R"({"tags":["tlp:green"]})");
+}
+
+// An unset variable is refused with the variable's name and the key where it appears.
+TEST(Config, UnsetVariableNamesVariableAndKey) {
+  struct {
+    const char* yaml;
+    const char* error;
+  } cases[] = {
+      {"api_token: ${env.NOPE}\n", "api_token: environment variable NOPE is not set (${env.NOPE})"},
+      {"api_token: k\nfilters:\n  tags: {OR: [a, '${env.NOPE}']}\n",
+       "filters.tags.OR[1]: environment variable NOPE is not set (${env.NOPE})"},
+      {"api_token: k\nssl: |\n  certificate: /c/${env.NOPE}.pem\n  key: /k.pem\n",
+       "ssl.certificate: environment variable NOPE is not set (${env.NOPE})"},
+      {"api_token: k\ndata_stream:\n  namespace: ${env.NOPE}\n",
+       "data_stream.namespace: environment variable NOPE is not set (${env.NOPE})"},
+  };
+  for (const auto& t : cases) {
+    auto c = parse_config(t.yaml, Dataset::kThreatAttributes, fake_env());
+    ASSERT_FALSE(c.ok()) << t.yaml;
+    EXPECT_EQ(c.error().text(), t.error);
+    EXPECT_EQ(c.error().code, Errc::kConfigVariable);
+  }
+}
+
+class TokenFile : public ::testing::Test {
+ protected:
+  std::filesystem::path path_ =
+      std::filesystem::temp_directory_path() /
+      ("misp-token-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+       ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  void write(const std::string& bytes) { std::ofstream(path_, std::ios::binary) << bytes; }
+  Result<Config> load() {
+    return parse_config("api_token_file: " + path_.string() + "\n", Dataset::kThreat);
+  }
+  void TearDown() override { std::filesystem::remove(path_); }
+};
+
+// api_token_file: the token is the file's content without its trailing newline.
+TEST_F(TokenFile, TrailingNewlineTrimmed) {
+  for (const char* bytes : {"file-token\n", "file-token\r\n", "file-token"}) {
+    write(bytes);
+    auto c = load();
+    ASSERT_TRUE(c.ok()) << c.error().text();
+    EXPECT_EQ(c->api_token.reveal(), "file-token");
+  }
+}
+
+TEST_F(TokenFile, EmptyFileNamesThePath) {
+  write("\n");
+  auto c = load();
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().text(), "api_token_file: " + path_.string() + " is empty");
+}
+
+// The token is a secret: no error message carries it, wherever it came from.
+TEST_F(TokenFile, TokenNeverInAnError) {
+  write("s3cr3t-one\ns3cr3t-two\n");
+  auto c = load();
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().text(), "api_token_file: the token must not contain line breaks");
+  auto e = parse_config("api_token: ${env.TWO_LINES}\n", Dataset::kThreat, fake_env());
+  ASSERT_FALSE(e.ok());
+  EXPECT_EQ(e.error().text(), "api_token: the token must not contain line breaks");
+  EXPECT_EQ(e.error().text().find("first"), std::string::npos);
 }
 
 TEST(Duration, GoStyle) {
