@@ -43,6 +43,7 @@ bool Pager::Pass::same_as(const Pass& other) const {
 Pager::Pager(PagerOptions options, PagerWindow window, Cursor start)
     : options_(options),
       settle_(window.settle),
+      to_without_date_(window.to_without_date),
       lower_(window.from),
       upper_(window.to_guess),
       requested_to_(window.to_guess),
@@ -95,7 +96,7 @@ Verdict Pager::on_page(const Page& page) {
     // The first answer tells MISP's clock: the window ends `settle` seconds before it, whatever
     // this machine's clock said when the first request went out.
     upper_known_ = true;
-    if (page.server_time) upper_ = std::min(upper_, *page.server_time - settle_);
+    upper_ = std::min(upper_, page.server_time ? *page.server_time - settle_ : to_without_date_);
   }
 
   const auto& rows = page.rows;

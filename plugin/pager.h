@@ -52,8 +52,10 @@ struct PagerOptions {
 
 struct PagerWindow {
   std::int64_t from = 0;      // first timestamp to read
-  std::int64_t to_guess = 0;  // upper bound sent with the first request (this machine's estimate)
+  std::int64_t to_guess = 0;  // upper bound sent with the first request (reaches past MISP's now)
   std::int64_t settle = 1;    // seconds kept clear of MISP's clock
+  // The window's end when MISP's answer carries no usable Date: this machine's clock - settle.
+  std::int64_t to_without_date = 0;
 };
 
 // One response, reduced to what paging needs.
@@ -109,6 +111,7 @@ class Pager {
 
   PagerOptions options_;
   std::int64_t settle_;
+  std::int64_t to_without_date_;
   std::int64_t lower_;         // the current segment starts here (keyset)
   std::int64_t upper_;         // the window's end; lowered once by MISP's Date
   std::int64_t requested_to_;  // the upper bound the first request carried

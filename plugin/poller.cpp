@@ -7,6 +7,8 @@
 #include "mapping/json/parse.h"
 #include "mapping/json/write.h"
 #include "mapping/mapper.h"
+#include "plugin/http_date.h"
+#include "plugin/pager.h"
 #include "plugin/split.h"
 
 namespace misp::plugin {
@@ -45,6 +47,12 @@ struct Poller::Impl {
   json::Parser parser;
   std::string index;
   nlohmann::json filters;
+  std::int64_t skew = 0;  // MISP's clock minus ours, seconds, as last measured
+  bool warned_skew = false, warned_no_date = false;
+
+  static constexpr std::int64_t kSkewWarning = 5;  // seconds
+  static constexpr int kMaxPasses = 10;
+  static constexpr std::int64_t kFirstRequestReach = 86400;  // seconds
 
   Impl(Config c, Runtime r, Cursor cur, DeliverFn d)
       : config(std::move(c)), runtime(std::move(r)), deliver(std::move(d)), cursor(cur) {
@@ -62,12 +70,12 @@ struct Poller::Impl {
 
   bool attributes() const { return config.dataset == mapping::Dataset::kThreatAttributes; }
 
-  std::string request_body(std::int64_t lower, std::int64_t upper, int page) const {
+  std::string request_body(const PageRequest& req) const {
     nlohmann::json body = filters;  // the user's filters, parsed once
-    body["page"] = page;
-    body["limit"] = config.limit;
+    body["page"] = req.page;
+    body["limit"] = req.limit;
     body["returnFormat"] = "json";
-    body["timestamp"] = {lower, upper};
+    body["timestamp"] = {req.from, req.to};
     const char* model = attributes() ? "Attribute" : "Event";
     body["order"] = {std::string(model) + ".timestamp asc", std::string(model) + ".id asc"};
     if (attributes()) {
@@ -83,27 +91,82 @@ struct Poller::Impl {
     if (runtime.log) runtime.log(line);
   }
 
+  // MISP's clock against ours: the window follows MISP's; a large gap is worth one warning.
+  void observe_clock(std::optional<std::int64_t> server_time, std::int64_t local_ms) {
+    if (!server_time) {
+      if (!warned_no_date)
+        log("MISP's responses carry no usable Date header: each window ends settle_delay before "
+            "this machine's clock instead of MISP's. stream=" +
+            index + ".");
+      warned_no_date = true;
+      return;
+    }
+    skew = *server_time - local_ms / 1000;
+    if ((skew > kSkewWarning || skew < -kSkewWarning) && !warned_skew) {
+      warned_skew = true;
+      log("MISP's clock is " + std::to_string(skew < 0 ? -skew : skew) + " s " +
+          (skew < 0 ? "behind" : "ahead of") +
+          " this machine's; windows follow MISP's clock (its Date header). stream=" + index + ".");
+    }
+  }
+
+  // The last document produced waits here until the next exists or the poll ends, so that it
+  // can carry the newest cursor proven by then.
+  struct Held {
+    std::optional<Delivery> doc;
+    Cursor cursor;  // what doc will carry
+  };
+
   PollStats poll() {
     PollStats stats;
     const std::int64_t now_ms = runtime.now_ms();
-    const std::int64_t poll_start = now_ms / 1000;
-    Cursor working = cursor;  // moves only as documents are delivered
-    std::int64_t lower =
-        working.empty() ? poll_start - config.initial_interval.count() : working.timestamp;
-    if (config.refetch && (working.last_refetch == 0 ||
-                           poll_start - working.last_refetch >= config.refetch_interval.count())) {
-      // Start over to pick up decay changes that do not bump timestamps.
-      lower = poll_start - config.initial_interval.count();
-      working.timestamp = 0, working.id = -1;
-      working.last_refetch = poll_start;
-      log("Refetch starts. stream=" + index + " from=" + std::to_string(lower) + ".");
+    const std::int64_t local_now = now_ms / 1000;
+    Cursor start = cursor;
+    std::int64_t from = start.next_timestamp();
+    if (start.empty() ||
+        (config.refetch && (start.last_refetch == 0 ||
+                            local_now - start.last_refetch >= config.refetch_interval.count()))) {
+      // A first poll, or a refetch: everything of the last initial_interval again, to pick up
+      // decay changes that do not bump timestamps and rows synced with old timestamps.
+      if (!start.empty()) log("Refetch starts. stream=" + index + ".");
+      start = Cursor{};
+      start.last_refetch = config.refetch ? local_now : 0;
+      from = local_now + skew - config.initial_interval.count();
     }
+    const std::int64_t settle = config.settle_delay.count();
+    // The first request reaches a day past our clock; MISP's Date then closes the window at its
+    // own clock minus settle_delay, wherever that lies. Only rows of MISP's last settle_delay
+    // seconds can lie between, so the reach costs nothing and a MISP ahead of us is not lagged.
+    const std::int64_t reach = local_now + skew + kFirstRequestReach;
+    Pager pager({config.limit, attributes(), kMaxPasses},
+                {from, reach, settle, local_now + skew - settle}, start);
     mapping::Mapper mapper(config.mapping_options(now_ms));
     const std::string path = config.endpoint();
-    int page = 1;
+    Held held;
+    Cursor last = start;  // the cursor of the last document produced
+    Cursor done = start;  // the cursor once everything produced so far is delivered
     bool stopping = false;
-    while (true) {
-      auto response = http->post_json(path, request_body(lower, poll_start, page));
+
+    auto emit_held = [&]() -> bool {
+      if (!held.doc) return true;
+      held.doc->cursor = held.cursor.encode();
+      bool ok = deliver(*held.doc);
+      if (ok) ++stats.documents, cursor = held.cursor;
+      held.doc.reset();
+      return ok;
+    };
+    auto produce = [&](Delivery d, const Cursor& c) -> bool {
+      if (!emit_held()) return false;
+      held.doc = std::move(d);
+      held.cursor = c;
+      last = c;
+      return true;
+    };
+
+    auto req = pager.first();
+    if (!req) stats.completed = true;
+    while (req) {
+      auto response = http->post_json(path, request_body(*req));
       ++stats.requests;
       if (!response) {
         stats.error = response.error();
@@ -111,15 +174,17 @@ struct Poller::Impl {
       }
       ++stats.pages;
       const HttpResponse& r = response.value();
+      const auto server_time = parse_http_date(r.header("date"));
+      observe_clock(server_time, runtime.now_ms());
       json::Doc doc;
       Value body;
       std::string perr;
       if (!parser.parse(r.body, doc, body, perr)) {
-        stats.error = Error{
-            Errc::kDecode, config.url.redacted() + config.endpoint().substr(config.url.path.size()),
-            looks_like_html(r.body)
-                ? "MISP answered with an HTML page, not JSON (a proxy or login page?)"
-                : "response is not valid JSON: " + perr};
+        stats.error =
+            Error{Errc::kDecode, where(),
+                  looks_like_html(r.body)
+                      ? "MISP answered with an HTML page, not JSON (a proxy or login page?)"
+                      : "response is not valid JSON: " + perr};
         break;
       }
       const Value* response_field = json::find_member(body, "response");
@@ -127,65 +192,74 @@ struct Poller::Impl {
                               ? json::find_member(*response_field, "Attribute")
                               : response_field;
       if (!rows || !rows->is_array()) {
-        stats.error = Error{Errc::kDecode, config.endpoint(),
+        stats.error = Error{Errc::kDecode, where(),
                             attributes() ? "response has no response.Attribute list"
                                          : "response has no response list"};
         break;
       }
-      std::int64_t skipped = 0;
-      if (auto h = r.header("x-skipped-elements-count"); !h.empty())
-        std::from_chars(h.data(), h.data() + h.size(), skipped);
-      stats.skipped_rows += static_cast<std::size_t>(skipped);
-
-      std::optional<std::pair<std::int64_t, std::int64_t>> last_key;
+      std::vector<RowKey> keys;
+      keys.reserve(rows->a->size());
       for (const Value& row : *rows->a) {
         const Value* item = attributes() ? &row : json::find_member(row, "Event");
         auto ts = item ? as_int(json::find_member(*item, "timestamp")) : std::nullopt;
         auto id = item ? as_int(json::find_member(*item, "id")) : std::nullopt;
         if (!ts || !id) {
           stats.error =
-              Error{Errc::kDecode, config.endpoint(), "a row without a numeric timestamp and id"};
-          return finish(stats, working);
+              Error{Errc::kDecode, where(),
+                    "row " + std::to_string(keys.size()) + " has no numeric timestamp and id"};
+          break;
         }
-        last_key = {*ts, *id};
-        if (working.covers(*ts, *id)) continue;  // delivered by an earlier page or poll
-        Cursor after = working;
-        after.timestamp = *ts, after.id = *id;
-        if (!deliver_row(row, mapper, working, after, stats)) {
+        keys.push_back({*ts, *id});
+      }
+      if (stats.error.code != Errc::kOk) break;
+      std::int64_t skipped = 0;
+      if (auto h = r.header("x-skipped-elements-count"); !h.empty())
+        std::from_chars(h.data(), h.data() + h.size(), skipped);
+      if (skipped > 0) stats.skipped_rows += static_cast<std::size_t>(skipped);
+
+      Verdict v = pager.on_page({keys, skipped, server_time});
+      if (!v.error.empty()) {
+        stats.error = Error{Errc::kDecode, where(), v.error};
+        break;
+      }
+      for (const auto& d : v.deliver) {
+        if (!deliver_row(rows->a->at(d.row), d.after, last, mapper, produce, stats)) {
           stopping = true;
           break;
         }
-        working = after;
       }
-      if (stopping) {
-        stats.error = Error{Errc::kStopped, "", "stopping"};
-        break;
-      }
-      std::int64_t n = static_cast<std::int64_t>(rows->a->size());
-      bool last_page = attributes() ? n + skipped < config.limit : n < config.limit;
-      if (last_page || n == 0) {
-        stats.completed = true;
-        break;
-      }
-      if (last_key && last_key->first > lower) {
-        lower = last_key->first;  // keyset: restart at the newest timestamp seen
-        page = 1;
-      } else {
-        ++page;  // a run of equal timestamps longer than limit
-      }
+      if (stopping) break;
+      done = v.checkpoint;
+      if (held.doc &&
+          RowKey{held.cursor.timestamp, held.cursor.id} < RowKey{done.timestamp, done.id})
+        held.cursor = done;
+      req = v.next;
+      if (!req) stats.completed = true;
     }
-    return finish(stats, working);
-  }
-
-  PollStats finish(PollStats& stats, const Cursor& working) {
-    cursor = working;
+    stats.reread_passes = pager.passes();
+    stats.backoffs = pager.backoffs();
+    if (stopping) {
+      stats.error = Error{Errc::kStopped, "", "stopping"};
+      return stats;  // the held document was never delivered: the cursor stays before it
+    }
+    if (!emit_held()) {
+      stats.completed = false;
+      stats.error = Error{Errc::kStopped, "", "stopping"};
+      return stats;
+    }
+    cursor = done;
     return stats;
   }
 
+  std::string where() const {
+    return config.url.redacted() + config.endpoint().substr(config.url.path.size());
+  }
+
   // Splits and maps one row; each document carries the cursor before the row except the row's
-  // last document, which carries the cursor after it.
-  bool deliver_row(const Value& row, mapping::Mapper& mapper, const Cursor& before,
-                   const Cursor& after, PollStats& stats) {
+  // last document, which carries `after`.
+  template <typename Produce>
+  bool deliver_row(const Value& row, const Cursor& after, const Cursor& before,
+                   mapping::Mapper& mapper, Produce& produce, PollStats& stats) {
     std::vector<std::string> messages;
     if (attributes()) {
       messages.emplace_back();
@@ -193,10 +267,10 @@ struct Poller::Impl {
     } else {
       split_event(row, config.split, [&](std::string_view m) { messages.emplace_back(m); });
     }
+    const Cursor prior = before;
     for (std::size_t i = 0; i < messages.size(); ++i) {
       Delivery d;
       d.index = index;
-      d.cursor = (i + 1 == messages.size() ? after : before).encode();
       if (config.output == OutputMode::kRaw) {
         d.document = std::move(messages[i]);
         d.time_ms = runtime.now_ms();
@@ -213,8 +287,7 @@ struct Poller::Impl {
               "\".");
         }
       }
-      if (!deliver(d)) return false;
-      ++stats.documents;
+      if (!produce(std::move(d), i + 1 == messages.size() ? after : prior)) return false;
     }
     return true;
   }
@@ -234,7 +307,8 @@ PollStats Poller::poll() {
       "Poll finished. stream=" + impl_->index + " documents=" + std::to_string(stats.documents) +
       " pages=" + std::to_string(stats.pages) + " requests=" + std::to_string(stats.requests) +
       " pipeline_errors=" + std::to_string(stats.pipeline_errors) +
-      " cursor=" + impl_->cursor.encode();
+      " reread_passes=" + std::to_string(stats.reread_passes) +
+      " backoffs=" + std::to_string(stats.backoffs) + " cursor=" + impl_->cursor.encode();
   if (!stats.completed) line += " error=\"" + stats.error.text() + "\"";
   impl_->log(line + ".");
   return stats;
@@ -244,7 +318,7 @@ void Poller::run() {
   while (true) {
     PollStats s = poll();
     if (!s.completed && s.error.code == Errc::kStopped) return;
-    if (!impl_->runtime.sleep_ms(
+    if (!impl_->http->sleep_ms(
             std::chrono::duration_cast<std::chrono::milliseconds>(impl_->config.interval).count()))
       return;
   }

@@ -1,12 +1,11 @@
 // The engine of one stream: polls MISP, pages, splits, maps, and hands each document to the host
 // with the cursor that means "resume after this document".
 //
-// Paging never loses rows while MISP changes underneath (misp-api.md sections 4-5): every poll
-// pages inside a fixed window timestamp: [lower, poll_start], ordered by timestamp then id, and
-// moves `lower` up to the last timestamp seen (keyset paging) instead of trusting offsets across
-// a backfill; offsets are used only inside a run of equal timestamps longer than `limit`. Rows at
-// or before the cursor (timestamp, id) are skipped, so nothing delivered is delivered again, and
-// a failed poll leaves the cursor where it was.
+// A poll is a short loop: ask the pager for a request, send it, decode the rows, let the pager
+// say which rows to deliver and what comes next (plugin/pager.h has the paging rules and why they
+// lose nothing while MISP changes). The last document produced is held back until the next one
+// exists or the poll ends, so that it can carry the newest cursor the pager has proven: a poll
+// that ends inside a long run of equal timestamps still leaves a cursor that re-reads nothing.
 #pragma once
 
 #include <functional>
@@ -34,6 +33,7 @@ using DeliverFn = std::function<bool(const Delivery&)>;
 
 struct PollStats {
   std::size_t documents = 0, pipeline_errors = 0, pages = 0, requests = 0, skipped_rows = 0;
+  int reread_passes = 0, backoffs = 0;  // extra requests the pager spent proving offset pages
   bool completed = false;
   Error error;  // when !completed
 };

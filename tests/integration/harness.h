@@ -26,7 +26,14 @@ struct Harness {
   std::vector<plugin::Delivery> delivered;
   std::function<bool(const plugin::Delivery&)> gate;  // optional: refuse a delivery (host stopping)
 
-  explicit Harness(emulator::Options o = {}) : emu(std::move(o)) {}
+  // The emulator's clock (MISP's, sent as Date) is the test's clock; tests skew it with
+  // emu.set_clock_offset().
+  explicit Harness(emulator::Options o = {}) : emu(with_clock(std::move(o), this)) {}
+
+  static emulator::Options with_clock(emulator::Options o, Harness* h) {
+    o.now = [h] { return h->clock_ms / 1000; };
+    return o;
+  }
 
   std::string yaml(mapping::Dataset d, const std::string& extra) {
     (void)d;

@@ -201,12 +201,15 @@ TEST(Poller, RequestsLookLikeTheIntegrations) {
   EXPECT_EQ(body["includeDecayScore"], true);
   EXPECT_EQ(body["type"], nlohmann::json::array({"ip-dst"}));
   EXPECT_EQ(body["to_ids"], 1);
-  EXPECT_EQ(body["timestamp"], nlohmann::json::array({kNow - 120 * 3600, kNow}));
+  // The first request reaches a day ahead; MISP's Date closes the window settle_delay (60 s)
+  // before MISP's clock, and the cursor marks that second whole.
+  EXPECT_EQ(body["timestamp"], nlohmann::json::array({kNow - 120 * 3600, kNow + 86400}));
+  EXPECT_EQ(p.cursor(), "v2:" + std::to_string(kNow - 60) + ":*:0");
   EXPECT_EQ(body["order"], nlohmann::json::array({"Attribute.timestamp asc", "Attribute.id asc"}));
   EXPECT_EQ(h.delivered.size(), 5u);
 }
 
-// The next poll starts where the last delivered row was, and re-emits nothing.
+// The next poll starts after the second the last window closed, and re-emits nothing.
 TEST(Poller, SecondPollStartsAtCursorAndDeliversOnlyNew) {
   Harness h;
   auto e = h.emu.add_event(kNow - 100);
@@ -220,7 +223,8 @@ TEST(Poller, SecondPollStartsAtCursorAndDeliversOnlyNew) {
   ASSERT_TRUE(p.poll().completed);
   EXPECT_EQ(h.delivered.size(), 21u);
   auto last = h.emu.request_bodies().back();
-  EXPECT_EQ(last["timestamp"][0], kNow - 100 + 19) << "inclusive lower bound at the cursor";
+  EXPECT_EQ(last["timestamp"][0], kNow - 60 + 1) << "the first poll's window was closed";
+  EXPECT_EQ(p.cursor(), "v2:" + std::to_string(kNow + 600 - 60) + ":*:0");
 }
 
 TEST(Poller, RefetchStartsOver) {
@@ -300,7 +304,7 @@ TEST(Poller, RetriesGiveUpAfterMaxAttempts) {
   EXPECT_NE(s.error.text().find("HTTP 500"), std::string::npos);
   EXPECT_NE(s.error.text().find("An Internal Error Has Occurred."), std::string::npos)
       << "MISP's message";
-  EXPECT_EQ(p.cursor(), "v1:0:-1:0") << "a failed poll never moves the cursor";
+  EXPECT_EQ(p.cursor(), "v2:0:-1:0") << "a failed poll never moves the cursor";
   ASSERT_TRUE(p.poll().completed);
   EXPECT_EQ(h.delivered.size(), 5u);
 }
@@ -340,7 +344,7 @@ TEST(Poller, BodyOverMaxResponseBytesIsAnError) {
   EXPECT_FALSE(s.completed);
   EXPECT_EQ(s.error.code, plugin::Errc::kHttpBodyTooLarge);
   EXPECT_TRUE(h.delivered.empty());
-  EXPECT_EQ(p.cursor(), "v1:0:-1:0");
+  EXPECT_EQ(p.cursor(), "v2:0:-1:0");
 }
 
 TEST(Poller, TracerRecordsWithoutSecrets) {

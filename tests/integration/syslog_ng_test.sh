@@ -39,7 +39,7 @@ awk -F'\t' '$1 == "" || $2 != "logs-ti_misp.threat_attributes-default" { bad = 1
   || fail "missing .misp.id or .misp.index"
 grep -q '"original":' "$tmp/out.ndjson" || fail "preserve_original_event from the policy"
 run_syslog_ng "$tmp/sng2.log" 100
-grep -q "cursor='v1:" "$tmp/sng2.log" || fail "the restart did not resume from the persisted cursor"
+grep -q "cursor='v2:" "$tmp/sng2.log" || fail "the restart did not resume from the persisted cursor"
 grep -q "documents=0" "$tmp/sng2.log" || fail "the restart re-delivered: $(grep 'Poll finished' "$tmp/sng2.log")"
 [ "$(wc -l <"$tmp/out.ndjson")" = 100 ] || fail "after restart: $(wc -l <"$tmp/out.ndjson") lines"
 echo "syslog_ng: 1 passed, 0 failed"

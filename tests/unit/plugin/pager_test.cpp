@@ -75,7 +75,8 @@ Run poll(Model& m, Cursor start, std::int64_t from, std::int64_t settle = 60,
          std::function<void(int)> between = {}, std::size_t stop_after = SIZE_MAX,
          std::int64_t local_skew = 0) {
   Run run;
-  Pager pager({m.limit, m.attributes, 10}, {from, m.clock + local_skew - settle, settle}, start);
+  Pager pager({m.limit, m.attributes, 10},
+              {from, m.clock + local_skew + 86400, settle, m.clock + local_skew - settle}, start);
   auto req = pager.first();
   int n = 0;
   while (req) {
@@ -138,7 +139,8 @@ TEST(Pager, WindowEndsAtMispClockMinusSettleNotOurs) {
   auto r = poll(m, {}, kNow - 1000, 60, {}, SIZE_MAX, +90);
   ASSERT_EQ(r.error, "");
   ASSERT_EQ(r.delivered.size(), 1u);
-  EXPECT_EQ(r.requests[0].to, kNow + 90 - 60);
+  EXPECT_EQ(r.requests[0].to, kNow + 90 + 86400);  // reaches past MISP's now; its Date closes
+  EXPECT_EQ(r.requests.size(), 1u);
   EXPECT_EQ(r.checkpoint.timestamp, kNow - 60);
   // The next poll, once MISP's clock has moved on, starts after the closed second and finds it.
   m.clock += 120;
@@ -257,17 +259,17 @@ TEST(Pager, ResumesFromAnyCursorWithoutLoss) {
 }
 
 TEST(Pager, ServerThatIgnoresTheWindowOrOrderFailsThePoll) {
-  Pager p({5, true, 10}, {1000, 2000, 1}, {});
+  Pager p({5, true, 10}, {1000, 2000, 1, 2000}, {});
   std::vector<RowKey> outside = {{999, 1}};
   EXPECT_NE(p.on_page({outside, 0, std::nullopt}).error.find("outside the requested window"),
             std::string::npos);
-  Pager q({5, true, 10}, {1000, 2000, 1}, {});
+  Pager q({5, true, 10}, {1000, 2000, 1, 2000}, {});
   std::vector<RowKey> unordered = {{1500, 2}, {1400, 3}};
   auto v = q.on_page({unordered, 0, std::nullopt});
   EXPECT_NE(v.error.find("not after row 0"), std::string::npos);
   EXPECT_TRUE(v.deliver.empty());
   EXPECT_FALSE(v.next);
-  Pager far({5, true, 10}, {1000, 2000, 1}, {});
+  Pager far({5, true, 10}, {1000, 2000, 1, 2000}, {});
   std::vector<RowKey> future = {{4'102'444'800, 1}};  // 2100: the cursor must not go there
   v = far.on_page({future, 0, std::nullopt});
   EXPECT_FALSE(v.error.empty());
@@ -293,8 +295,19 @@ TEST(Pager, ARunThatNeverSettlesFailsAfterMaxPasses) {
 }
 
 TEST(Pager, EmptyWindowSendsNothing) {
-  Pager p({10, true, 10}, {2000, 1999, 60}, {});
+  Pager p({10, true, 10}, {2000, 1999, 60, 1999}, {});
   EXPECT_FALSE(p.first());
+}
+
+TEST(Pager, WithoutADateHeaderTheWindowEndsAtOurClockMinusSettle) {
+  Pager p({10, true, 10}, {1000, 90'000, 60, 2000}, {});
+  std::vector<RowKey> rows = {{1500, 1}, {2000, 2}, {2001, 3}};
+  auto v = p.on_page({rows, 0, std::nullopt});
+  ASSERT_EQ(v.error, "");
+  EXPECT_EQ(v.deliver.size(), 2u);
+  EXPECT_FALSE(v.next);
+  EXPECT_EQ(p.upper(), 2000);
+  EXPECT_EQ(v.checkpoint.timestamp, 2000);
 }
 
 // Random tables with runs of equal timestamps, skipped rows and random edits/deletes between pages,
