@@ -52,6 +52,13 @@ Result<Config> load(const char* dataset, const char* config, std::size_t len) {
   return parse_config(std::string_view(config, len), *d);
 }
 
+// A stored cursor may be any bytes (a damaged file): shown with the unprintable ones replaced.
+std::string printable(std::string s) {
+  for (char& ch : s)
+    if (ch < 0x20 || ch > 0x7e) ch = '?';
+  return s;
+}
+
 void host_log(const misp_input_host& h, std::int32_t level, const std::string& line) {
   if (h.log) h.log(h.host_data, level, line.data(), line.size());
 }
@@ -127,7 +134,12 @@ std::int32_t create(const misp_input_host* host, const char* dataset, const char
     if (!c) return write_error(err, cap, c.error().text()), MISP_INPUT_ERR_CONFIG;
     std::string token = cursor ? std::string(cursor, cursor_len) : std::string();
     if (!valid_cursor_token(token))
-      return write_error(err, cap, "cursor: not a cursor this plugin wrote"),
+      return write_error(
+                 err, cap,
+                 "cursor: '" + printable(token.substr(0, 96)) +
+                     "' is not a cursor this plugin wrote (v2:<timestamp>:<id|*>:<refetch>, "
+                     "or v1: from the previous version); remove the stored cursor to "
+                     "start over from initial_interval"),
              MISP_INPUT_ERR_ARGUMENT;
     inst->config = c.value();
     misp_input_instance* self = inst.get();

@@ -184,12 +184,9 @@ bool run_stream(const LoadedPlugin& lib, const StreamSpec& spec, Output& output,
          << YAML::EndMap;
     config += "\n" + std::string(line.c_str()) + "\n";
   }
+  // Cursors are the plugin's: it reads old formats and refuses damaged ones with a message
+  // (the stream then fails), so a bad file never silently restarts from initial_interval.
   std::string token = read_cursor(host.cursor_file);
-  if (!plugin::Cursor::decode(token)) {
-    StreamHost::log(&host, MISP_INPUT_LOG_WARN,
-                    "Cursor file is unreadable; starting from initial_interval.", 59);
-    token.clear();
-  }
   misp_input_host h{};
   h.struct_size = sizeof h;
   h.abi_major = MISP_INPUT_ABI_MAJOR;

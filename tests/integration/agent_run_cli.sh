@@ -50,6 +50,15 @@ grep -q "Poll finished. stream=logs-ti_misp.threat-ci documents=300" "$tmp/run1.
 n2=$(wc -l <"$tmp/out/misp.ndjson")
 [ "$n2" = "$n1" ] || fail "second run re-delivered: $n2 vs $n1"
 
+# A damaged cursor file is refused with a message naming it, never silently reset.
+cp -r "$tmp/data" "$tmp/data4"
+printf 'garbage\001' >"$tmp/data4/cursors/attrs.cursor"
+set +e
+"$agent" run --policy "$tmp/policy.yml" --once --data-dir "$tmp/data4" 2>"$tmp/run6.log"; rc=$?
+set -e
+[ $rc != 0 ] || fail "damaged cursor: exit 0"
+grep -q "cursor: 'garbage?' is not a cursor this plugin wrote" "$tmp/run6.log" || fail "damaged cursor message: $(cat "$tmp/run6.log")"
+
 # Secrets stay out of logs and trace files.
 policy "enable_request_tracer: true" >"$tmp/policy-trace.yml"
 "$agent" run --policy "$tmp/policy-trace.yml" --once --data-dir "$tmp/data" 2>"$tmp/run3.log" || fail "traced run"

@@ -4,7 +4,7 @@
 // stamped in the past), soft- and hard-deletes some, followed by a quiet poll, delivers every
 // attribute's final version, no version twice, within a bounded number of requests:
 //   requests <= 2 * (rows / limit) + changes + 8   per poll, summed over both polls.
-// MISP_PROPERTY_SEEDS=N runs N seeds per combination (default 2; the long run is thousands).
+// MISP_PROPERTY_SEEDS=N runs N seeds per combination (default 4; the long run is thousands).
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -23,7 +23,7 @@ constexpr std::int64_t kSettle = 60;
 
 unsigned seeds_from_env() {
   const char* env = std::getenv("MISP_PROPERTY_SEEDS");
-  return env ? static_cast<unsigned>(std::strtoul(env, nullptr, 10)) : 2;
+  return env ? static_cast<unsigned>(std::strtoul(env, nullptr, 10)) : 4;
 }
 
 struct Outcome {
