@@ -154,8 +154,10 @@ Verdict Pager::on_page(const Page& page) {
 
   const auto served = static_cast<std::int64_t>(rows.size());
   const bool truncated = keep < rows.size();
-  const bool last_page =
-      truncated || served + (options_.skipped_rows_fill_pages ? page.skipped : 0) < size_;
+  const bool last_page = truncated || served + (options_.skipped_rows_fill_pages
+                                                    ? std::min<std::int64_t>(page.skipped, size_)
+                                                    : 0) <
+                                          size_;
   const bool blocked = !last_page && (keep == 0 || rows[keep - 1].timestamp == lower_);
 
   if (blocked) {  // this page cannot move the keyset: offsets it is

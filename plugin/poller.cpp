@@ -1,41 +1,17 @@
 #include "plugin/poller.h"
 
-#include <charconv>
+#include <algorithm>
 
-#include <nlohmann/json.hpp>
-
-#include "mapping/json/parse.h"
 #include "mapping/json/write.h"
 #include "mapping/mapper.h"
-#include "plugin/http_date.h"
 #include "plugin/pager.h"
+#include "plugin/request_builder.h"
+#include "plugin/response_decoder.h"
 #include "plugin/split.h"
 
 namespace misp::plugin {
 
-namespace {
-
 using json::Value;
-
-std::optional<std::int64_t> as_int(const Value* v) {
-  if (!v) return std::nullopt;
-  if (v->type == json::Type::kInt) return v->i;
-  if (v->is_string()) {
-    std::int64_t out = 0;
-    auto s = v->str();
-    auto r = std::from_chars(s.data(), s.data() + s.size(), out);
-    if (r.ec == std::errc() && r.ptr == s.data() + s.size() && !s.empty()) return out;
-  }
-  return std::nullopt;
-}
-
-bool looks_like_html(std::string_view body) {
-  while (!body.empty() && (body.front() == ' ' || body.front() == '\n' || body.front() == '\r'))
-    body.remove_prefix(1);
-  return body.starts_with("<");
-}
-
-}  // namespace
 
 struct Poller::Impl {
   Config config;
@@ -44,9 +20,9 @@ struct Poller::Impl {
   Cursor cursor;  // after the last delivered document
   std::unique_ptr<Tracer> tracer;
   std::unique_ptr<HttpClient> http;
-  json::Parser parser;
+  RequestBuilder requests;
+  ResponseDecoder decoder;
   std::string index;
-  nlohmann::json filters;
   std::int64_t skew = 0;  // MISP's clock minus ours, seconds, as last measured
   bool warned_skew = false, warned_no_date = false;
 
@@ -55,8 +31,12 @@ struct Poller::Impl {
   static constexpr std::int64_t kFirstRequestReach = 86400;  // seconds
 
   Impl(Config c, Runtime r, Cursor cur, DeliverFn d)
-      : config(std::move(c)), runtime(std::move(r)), deliver(std::move(d)), cursor(cur) {
-    filters = nlohmann::json::parse(config.filters_json);  // produced by parse_config: valid
+      : config(std::move(c)),
+        runtime(std::move(r)),
+        deliver(std::move(d)),
+        cursor(cur),
+        requests(config),
+        decoder(attributes(), where()) {
     if (config.enable_request_tracer) {
       std::vector<std::string> secrets = {config.api_token.reveal(), config.url.password.reveal()};
       if (config.proxy_url) secrets.push_back(config.proxy_url->password.reveal());
@@ -69,23 +49,6 @@ struct Poller::Impl {
   }
 
   bool attributes() const { return config.dataset == mapping::Dataset::kThreatAttributes; }
-
-  std::string request_body(const PageRequest& req) const {
-    nlohmann::json body = filters;  // the user's filters, parsed once
-    body["page"] = req.page;
-    body["limit"] = req.limit;
-    body["returnFormat"] = "json";
-    body["timestamp"] = {req.from, req.to};
-    const char* model = attributes() ? "Attribute" : "Event";
-    body["order"] = {std::string(model) + ".timestamp asc", std::string(model) + ".id asc"};
-    if (attributes()) {
-      body["includeDecayScore"] = true;
-      if (config.enforce_warning_list) body["enforceWarninglist"] = 1;
-      // Soft deletions are retractions we pass on (docs/divergences.md), unless told otherwise.
-      if (!config.strict_elastic_parity && !body.contains("deleted")) body["deleted"] = {0, 1};
-    }
-    return body.dump();
-  }
 
   void log(const std::string& line) const {
     if (runtime.log) runtime.log(line);
@@ -110,145 +73,76 @@ struct Poller::Impl {
     }
   }
 
-  // The last document produced waits here until the next exists or the poll ends, so that it
-  // can carry the newest cursor proven by then.
-  struct Held {
-    std::optional<Delivery> doc;
-    Cursor cursor;  // what doc will carry
-  };
+  // Where this poll starts: after the cursor, or initial_interval back on a first poll and on a
+  // refetch (which picks up decay changes that do not bump timestamps and rows synced with old
+  // timestamps: docs/paging.md).
+  std::pair<Cursor, std::int64_t> start_point(std::int64_t local_now) {
+    Cursor start = cursor;
+    const bool refetch_due =
+        config.refetch && (start.last_refetch == 0 ||
+                           local_now - start.last_refetch >= config.refetch_interval.count());
+    if (!start.empty() && !refetch_due) return {start, start.next_timestamp()};
+    if (!start.empty()) log("Refetch starts. stream=" + index + ".");
+    start = Cursor{};
+    start.last_refetch = config.refetch ? local_now : 0;
+    return {start, local_now + skew - config.initial_interval.count()};
+  }
 
   PollStats poll() {
     PollStats stats;
-    const std::int64_t now_ms = runtime.now_ms();
-    const std::int64_t local_now = now_ms / 1000;
-    Cursor start = cursor;
-    std::int64_t from = start.next_timestamp();
-    if (start.empty() ||
-        (config.refetch && (start.last_refetch == 0 ||
-                            local_now - start.last_refetch >= config.refetch_interval.count()))) {
-      // A first poll, or a refetch: everything of the last initial_interval again, to pick up
-      // decay changes that do not bump timestamps and rows synced with old timestamps.
-      if (!start.empty()) log("Refetch starts. stream=" + index + ".");
-      start = Cursor{};
-      start.last_refetch = config.refetch ? local_now : 0;
-      from = local_now + skew - config.initial_interval.count();
-    }
+    const std::int64_t now_ms = runtime.now_ms(), local_now = now_ms / 1000;
+    const auto [start, from] = start_point(local_now);
     const std::int64_t settle = config.settle_delay.count();
     // The first request reaches a day past our clock; MISP's Date then closes the window at its
     // own clock minus settle_delay, wherever that lies. Only rows of MISP's last settle_delay
     // seconds can lie between, so the reach costs nothing and a MISP ahead of us is not lagged.
-    const std::int64_t reach = local_now + skew + kFirstRequestReach;
     Pager pager({config.limit, attributes(), kMaxPasses},
-                {from, reach, settle, local_now + skew - settle}, start);
+                {from, local_now + skew + kFirstRequestReach, settle, local_now + skew - settle},
+                start);
     mapping::Mapper mapper(config.mapping_options(now_ms));
-    const std::string path = config.endpoint();
-    Held held;
-    Cursor last = start;  // the cursor of the last document produced
-    Cursor done = start;  // the cursor once everything produced so far is delivered
+    Holdback out(deliver, start);
+    Cursor proven = start;  // valid once everything produced so far is delivered
     bool stopping = false;
-
-    auto emit_held = [&]() -> bool {
-      if (!held.doc) return true;
-      held.doc->cursor = held.cursor.encode();
-      bool ok = deliver(*held.doc);
-      if (ok) ++stats.documents, cursor = held.cursor;
-      held.doc.reset();
-      return ok;
-    };
-    auto produce = [&](Delivery d, const Cursor& c) -> bool {
-      if (!emit_held()) return false;
-      held.doc = std::move(d);
-      held.cursor = c;
-      last = c;
-      return true;
-    };
-
     auto req = pager.first();
-    if (!req) stats.completed = true;
-    while (req) {
-      auto response = http->post_json(path, request_body(*req));
-      ++stats.requests;
-      if (!response) {
-        stats.error = response.error();
-        break;
-      }
-      ++stats.pages;
-      const HttpResponse& r = response.value();
-      const auto server_time = parse_http_date(r.header("date"));
-      observe_clock(server_time, runtime.now_ms());
-      json::Doc doc;
-      Value body;
-      std::string perr;
-      if (!parser.parse(r.body, doc, body, perr)) {
-        stats.error =
-            Error{Errc::kDecode, where(),
-                  looks_like_html(r.body)
-                      ? "MISP answered with an HTML page, not JSON (a proxy or login page?)"
-                      : "response is not valid JSON: " + perr};
-        break;
-      }
-      const Value* response_field = json::find_member(body, "response");
-      const Value* rows = response_field && attributes()
-                              ? json::find_member(*response_field, "Attribute")
-                              : response_field;
-      if (!rows || !rows->is_array()) {
-        stats.error = Error{Errc::kDecode, where(),
-                            attributes() ? "response has no response.Attribute list"
-                                         : "response has no response list"};
-        break;
-      }
-      std::vector<RowKey> keys;
-      keys.reserve(rows->a->size());
-      for (const Value& row : *rows->a) {
-        const Value* item = attributes() ? &row : json::find_member(row, "Event");
-        auto ts = item ? as_int(json::find_member(*item, "timestamp")) : std::nullopt;
-        auto id = item ? as_int(json::find_member(*item, "id")) : std::nullopt;
-        if (!ts || !id) {
-          stats.error =
-              Error{Errc::kDecode, where(),
-                    "row " + std::to_string(keys.size()) + " has no numeric timestamp and id"};
-          break;
-        }
-        keys.push_back({*ts, *id});
-      }
-      if (stats.error.code != Errc::kOk) break;
-      std::int64_t skipped = 0;
-      if (auto h = r.header("x-skipped-elements-count"); !h.empty())
-        std::from_chars(h.data(), h.data() + h.size(), skipped);
-      if (skipped > 0) stats.skipped_rows += static_cast<std::size_t>(skipped);
-
-      Verdict v = pager.on_page({keys, skipped, server_time});
-      if (!v.error.empty()) {
-        stats.error = Error{Errc::kDecode, where(), v.error};
-        break;
-      }
-      for (const auto& d : v.deliver) {
-        if (!deliver_row(rows->a->at(d.row), d.after, last, mapper, produce, stats)) {
-          stopping = true;
-          break;
-        }
-      }
-      if (stopping) break;
-      done = v.checkpoint;
-      if (held.doc &&
-          RowKey{held.cursor.timestamp, held.cursor.id} < RowKey{done.timestamp, done.id})
-        held.cursor = done;
-      req = v.next;
-      if (!req) stats.completed = true;
+    while (req && !stopping) {
+      auto verdict = next_page(*req, pager, mapper, out, stats, stopping);
+      if (!verdict) break;
+      proven = verdict->checkpoint;
+      out.prove(proven);
+      req = verdict->next;
     }
+    stats.completed = !req && stats.error.code == Errc::kOk && !stopping;
     stats.reread_passes = pager.passes();
     stats.backoffs = pager.backoffs();
-    if (stopping) {
-      stats.error = Error{Errc::kStopped, "", "stopping"};
-      return stats;  // the held document was never delivered: the cursor stays before it
-    }
-    if (!emit_held()) {
-      stats.completed = false;
-      stats.error = Error{Errc::kStopped, "", "stopping"};
-      return stats;
-    }
-    cursor = done;
+    // A failed poll still delivers what it produced: the pager proved it.
+    if (stopping || !out.flush())
+      stats.completed = false, stats.error = Error{Errc::kStopped, "", "stopping"};
+    stats.documents = out.documents();
+    cursor = stopping || stats.error.code == Errc::kStopped ? out.delivered() : proven;
     return stats;
+  }
+
+  // One request and its answer: the pager's verdict once its rows are produced, or nullopt when
+  // the poll ends here (error in stats, or `stopping` when the host refused a document).
+  std::optional<Verdict> next_page(const PageRequest& req, Pager& pager, mapping::Mapper& mapper,
+                                   Holdback& out, PollStats& stats, bool& stopping) {
+    auto response = http->post_json(config.endpoint(), requests.body(req));
+    ++stats.requests;
+    if (!response) return stats.error = response.error(), std::nullopt;
+    ++stats.pages;
+    auto page = decoder.decode(response.value());
+    if (!page) return stats.error = page.error(), std::nullopt;
+    observe_clock(page->server_time, runtime.now_ms());
+    stats.skipped_rows += static_cast<std::size_t>(std::min<std::int64_t>(page->skipped, 1 << 30));
+    Verdict v = pager.on_page({page->keys, page->skipped, page->server_time});
+    if (!v.error.empty()) return stats.error = Error{Errc::kDecode, where(), v.error}, std::nullopt;
+    for (const auto& d : v.deliver) {
+      if (!deliver_row(*page->rows[d.row], d.after, mapper, out, stats)) {
+        stopping = true;
+        return std::nullopt;
+      }
+    }
+    return v;
   }
 
   std::string where() const {
@@ -257,9 +151,8 @@ struct Poller::Impl {
 
   // Splits and maps one row; each document carries the cursor before the row except the row's
   // last document, which carries `after`.
-  template <typename Produce>
-  bool deliver_row(const Value& row, const Cursor& after, const Cursor& before,
-                   mapping::Mapper& mapper, Produce& produce, PollStats& stats) {
+  bool deliver_row(const Value& row, const Cursor& after, mapping::Mapper& mapper, Holdback& out,
+                   PollStats& stats) {
     std::vector<std::string> messages;
     if (attributes()) {
       messages.emplace_back();
@@ -267,7 +160,7 @@ struct Poller::Impl {
     } else {
       split_event(row, config.split, [&](std::string_view m) { messages.emplace_back(m); });
     }
-    const Cursor prior = before;
+    const Cursor before = out.produced();  // nothing of this row is produced yet
     for (std::size_t i = 0; i < messages.size(); ++i) {
       Delivery d;
       d.index = index;
@@ -287,7 +180,7 @@ struct Poller::Impl {
               "\".");
         }
       }
-      if (!produce(std::move(d), i + 1 == messages.size() ? after : prior)) return false;
+      if (!out.push(std::move(d), i + 1 == messages.size() ? after : before)) return false;
     }
     return true;
   }

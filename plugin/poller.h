@@ -14,22 +14,11 @@
 
 #include "plugin/config.h"
 #include "plugin/cursor.h"
+#include "plugin/holdback.h"
 #include "plugin/http_client.h"
 #include "plugin/result.h"
 
 namespace misp::plugin {
-
-struct Delivery {
-  std::string document;  // ECS JSON (output ecs) or httpjson's message (output raw)
-  std::string id;        // _id
-  std::string index;     // logs-<dataset>-<namespace>
-  std::string cursor;    // resume after this document
-  std::int64_t time_ms = 0;
-  bool pipeline_error = false;
-};
-
-// Returns false when the host is stopping: the poll ends without moving further.
-using DeliverFn = std::function<bool(const Delivery&)>;
 
 struct PollStats {
   std::size_t documents = 0, pipeline_errors = 0, pages = 0, requests = 0, skipped_rows = 0;
