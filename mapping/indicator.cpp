@@ -50,6 +50,16 @@ bool is_cidr(std::string_view s) {
   return true;
 }
 
+// The types Elastic classifies without putting their value anywhere (regkey|value: only the key;
+// the trailing lazy %{DATA} leaves registry.value empty), so that removing misp.attribute.value
+// loses it. We keep it (docs/divergences.md, 7).
+bool value_mapped_nowhere(std::string_view type, bool attributes) {
+  if (type == "filename-pattern" || type == "regkey|value") return true;
+  if (type.starts_with("email"))
+    return type != "email-src" && type != "email-dst" && !(attributes && type == "email-subject");
+  return attributes && (type == "mime-type" || type == "mutex" || type == "cpe");
+}
+
 // url/link/uri: uri_parts with ignore_failure, then url.full from url.original.
 void map_url(Ctx& ctx) {
   json::Value* v = ctx.get("misp.attribute.value");
@@ -110,8 +120,12 @@ void IndicatorClassifier::classify(Ctx& ctx, Dataset dataset, bool strict) const
     ctx.set("threat.indicator.type", "file");
     ctx.rename("misp.attribute.value", "threat.indicator.file.name");
   }
-  if (type.starts_with("filename|")) {
+  if (type.starts_with("filename")) {
+    // Every type starting "filename" (filename-pattern too) is a file; only filename|<hash> is
+    // split into name and hash.
     ctx.set("threat.indicator.type", "file");
+  }
+  if (type.starts_with("filename|")) {
     apply_grok(ctx, filename_type_, "misp.attribute.type");
     apply_grok(ctx, filename_value_, "misp.attribute.value");
     std::string_view hashtype = ctx.str("_tmp.hashtype");
@@ -193,6 +207,8 @@ void IndicatorClassifier::classify(Ctx& ctx, Dataset dataset, bool strict) const
     if (type == "mutex") ctx.set("threat.indicator.type", "mutex");
     if (type == "cpe") ctx.set("threat.indicator.type", "software");
   }
+  if (!strict && value_mapped_nowhere(type, attributes))
+    ctx.set("_tmp.keep_value", json::Value::boolean(true));
 }
 
 }  // namespace misp::mapping

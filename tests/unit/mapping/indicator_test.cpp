@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 #include <nlohmann/json.hpp>
 
 #include "mapping/mapper.h"
@@ -168,6 +170,18 @@ const Case kCases[] = {
     {"mime_attr", A, "mime-type", "text/html", false, "", nullptr, "artifact"},
     {"mutex_attr", A, "mutex", "Global\\x", false, "", nullptr, "mutex"},
     {"cpe_attr", A, "cpe", "cpe:2.3:a:x", false, "", nullptr, "software"},
+    {"filename_pattern", T, "filename-pattern", ".*\\.pdf\\.exe$", false, "/misp/attribute/value",
+     ".*\\.pdf\\.exe$", "file"},
+    {"filename_pattern_attr", A, "filename-pattern", "invoice_*.js", false, "/misp/attribute/value",
+     "invoice_*.js", "file"},
+    {"regkey_value_kept", A, "regkey|value", "HKLM\\Run|evil.exe", false, "/misp/attribute/value",
+     "HKLM\\Run|evil.exe", "windows-registry-key"},
+    {"email_body_threat", T, "email-body", "Open it", false, "/misp/attribute/value", "Open it",
+     "email-message"},
+    {"email_reply_to_attr", A, "email-reply-to", "r@example.org", false, "/misp/attribute/value",
+     "r@example.org", "email-addr"},
+    {"mutex_attr_kept", A, "mutex", "Global\\x", false, "/misp/attribute/value", "Global\\x",
+     "mutex"},
     {"text", T, "text", "just words", false, "", nullptr, ""},
     {"comment", A, "comment", "note", false, "", nullptr, ""},
     {"float", T, "float", "7.9", false, "", nullptr, ""},
@@ -194,6 +208,54 @@ TEST(Indicator, StrictParityThreatUriKeepsNothing) {
   EXPECT_EQ(doc["threat"]["indicator"]["type"], "url");
   EXPECT_FALSE(doc["threat"]["indicator"].contains("url"));
   EXPECT_FALSE(doc["misp"]["attribute"].contains("value"));
+}
+
+// filename-pattern is a file indicator, as in Elastic (its condition is startsWith('filename')),
+// but the pattern is no file name: it stays in misp.attribute.value, the only place it survives.
+TEST(Indicator, Issue13_FilenamePatternIsAFileAndKeepsThePattern) {
+  for (Dataset d : {Dataset::kThreat, Dataset::kThreatAttributes}) {
+    Json doc = map_attribute(d, "filename-pattern", ".*\\.pdf\\.exe$");
+    EXPECT_EQ(doc["threat"]["indicator"]["type"], "file");
+    EXPECT_FALSE(doc["threat"]["indicator"].contains("file")) << "a pattern is no file name";
+    EXPECT_EQ(doc["misp"]["attribute"]["value"], ".*\\.pdf\\.exe$");
+  }
+}
+
+// Strict parity: every value Elastic types but maps nowhere is removed, as its pipelines do.
+TEST(Indicator, Issue13_StrictParityDropsValuesMappedNowhere) {
+  struct {
+    Dataset dataset;
+    const char* type;
+    const char* value;
+    const char* indicator;
+  } cases[] = {{Dataset::kThreat, "filename-pattern", "*.scr", "file"},
+               {Dataset::kThreatAttributes, "filename-pattern", "*.scr", "file"},
+               {Dataset::kThreat, "regkey|value", "HKLM\\Run|evil.exe", "windows-registry-key"},
+               {Dataset::kThreat, "email-subject", "Invoice", "email-message"},
+               {Dataset::kThreatAttributes, "email-body", "Open it", "email-addr"},
+               {Dataset::kThreatAttributes, "mime-type", "text/html", "artifact"},
+               {Dataset::kThreatAttributes, "mutex", "Global\\x", "mutex"},
+               {Dataset::kThreatAttributes, "cpe", "cpe:2.3:a:x", "software"}};
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.type);
+    Json doc = map_attribute(c.dataset, c.type, c.value, /*strict=*/true);
+    EXPECT_EQ(doc["threat"]["indicator"]["type"], c.indicator);
+    EXPECT_FALSE(doc["misp"]["attribute"].contains("value"));
+    EXPECT_EQ(map_attribute(c.dataset, c.type, c.value)["misp"]["attribute"]["value"], c.value)
+        << "kept by default";
+  }
+}
+
+// A value that lands in threat.indicator is still removed from misp.attribute, as in Elastic.
+TEST(Indicator, Issue13_MappedValuesAreStillRemoved) {
+  for (auto [d, type, value] :
+       {std::tuple{Dataset::kThreat, "email-src", "a@example.org"},
+        std::tuple{Dataset::kThreatAttributes, "email-subject", "Invoice"},
+        std::tuple{Dataset::kThreat, "regkey", "HKLM\\Run"},
+        std::tuple{Dataset::kThreatAttributes, "filename|md5", "a.exe|d41d8cd9"}}) {
+    SCOPED_TRACE(type);
+    EXPECT_FALSE(map_attribute(d, type, value)["misp"]["attribute"].contains("value"));
+  }
 }
 
 // A grok mismatch fails the pipeline with Elasticsearch's message, naming the value.
