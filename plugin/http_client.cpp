@@ -12,9 +12,13 @@
 
 #include <algorithm>
 #include <atomic>
+#include <charconv>
 #include <cmath>
 #include <mutex>
 #include <random>
+
+#include "plugin/request_guard.h"
+#include "plugin/server_text.h"
 
 namespace misp::plugin {
 
@@ -62,9 +66,22 @@ struct HttpClient::Impl {
   std::mutex socket_mu;
   int socket_dup = -1;          // guarded by socket_mu; -1 before the first connection
   bool socket_created = false;  // guarded by socket_mu; this try got an address and a socket
+  std::uint64_t socket_generation = 0;  // guarded by socket_mu; one per connection
+  std::vector<std::string> secrets;     // redacted from server text in our messages
 
   Impl(const Config& c, Runtime r, Tracer* t) : config(c), runtime(std::move(r)), tracer(t) {
+    secrets = {c.api_token.reveal(), c.url.password.reveal()};
+    if (c.proxy_url) secrets.push_back(c.proxy_url->password.reveal());
     connect();
+  }
+
+  RequestGuard::Socket current_socket() {
+    std::lock_guard<std::mutex> lock(socket_mu);
+    return {socket_dup, socket_generation};
+  }
+  void cut() {
+    std::lock_guard<std::mutex> lock(socket_mu);
+    if (socket_dup >= 0) ::shutdown(socket_dup, SHUT_RDWR);
   }
   ~Impl() {
     client.reset();
@@ -82,6 +99,7 @@ struct HttpClient::Impl {
     httplib::default_socket_options(sock);
     std::lock_guard<std::mutex> lock(socket_mu);
     socket_created = true;
+    ++socket_generation;
     if (socket_dup >= 0) ::close(socket_dup);
     socket_dup = ::fcntl(sock, F_DUPFD_CLOEXEC, 0);
     if (stopped) ::shutdown(sock, SHUT_RDWR);
@@ -267,9 +285,17 @@ Result<HttpResponse> HttpClient::post_json(const std::string& path, const std::s
     req.body = body;
     HttpResponse out;
     bool too_large = false;
+    std::string bad_length;
     req.response_handler = [&](const httplib::Response& r) {
-      auto len = r.get_header_value("Content-Length");
-      if (!len.empty() && std::stoll(len) > c.max_response_bytes) too_large = true;
+      const std::string len = r.get_header_value("Content-Length");
+      if (len.empty()) return true;
+      std::uint64_t n = 0;
+      auto parsed = std::from_chars(len.data(), len.data() + len.size(), n);
+      if (parsed.ec != std::errc() || parsed.ptr != len.data() + len.size()) {
+        bad_length = len;
+        return false;
+      }
+      too_large = n > static_cast<std::uint64_t>(c.max_response_bytes);
       return !too_large;
     };
     req.content_receiver = [&](const char* data, size_t n, uint64_t, uint64_t) {
@@ -288,7 +314,21 @@ Result<HttpResponse> HttpClient::post_json(const std::string& path, const std::s
     }
     ERR_clear_error();  // so a TLS failure's reason is this request's
     auto started = std::chrono::steady_clock::now();
-    bool sent = m.client->send(req, res, err);
+    bool sent = false;
+    RequestGuard::Verdict guarded = RequestGuard::Verdict::kNone;
+    std::string thrown;
+    {
+      // Headers count against the limit too; the slack covers framing and TLS records.
+      RequestGuard guard(
+          c.http_client_timeout, c.max_response_bytes + c.max_response_bytes / 16 + (1 << 20),
+          [&m] { return m.current_socket(); }, [&m] { m.cut(); });
+      try {
+        sent = m.client->send(req, res, err);
+      } catch (const std::exception& e) {  // cpp-httplib parsing what a hostile server sent
+        thrown = e.what();
+      }
+      guarded = guard.verdict();
+    }
     auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::steady_clock::now() - started);
     bool created;
@@ -304,18 +344,32 @@ Result<HttpResponse> HttpClient::post_json(const std::string& path, const std::s
       for (const auto& [k, v] : req.headers) trace.request_headers.emplace_back(k, v);
       trace.request_body = body;
     }
+    if (guarded == RequestGuard::Verdict::kTooLarge) too_large = true;
     if (too_large) {
       if (m.tracer) trace.error = "body over max_response_bytes", m.tracer->write(trace);
       return Error{Errc::kHttpBodyTooLarge, where,
                    "response body is larger than max_response_bytes (" +
                        std::to_string(c.max_response_bytes) + ")"};
     }
+    if (!sent && !bad_length.empty()) {
+      last = Error{Errc::kHttpTransport, where,
+                   "malformed response: Content-Length is '" + server_text(bad_length, 40) + "'"};
+      if (m.tracer) trace.error = last.message, m.tracer->write(trace);
+      return last;  // a server that says this will say it again: not retried
+    }
     if (!sent && (m.stopped || err == httplib::Error::Canceled)) {
       if (m.tracer) trace.error = "stopping", m.tracer->write(trace);
       return Error{Errc::kStopped, where, "stopping"};
     }
     if (!sent) {
-      last = Error{Errc::kHttpTransport, where, m.transport_message(err, elapsed, created)};
+      std::string why = m.transport_message(err, elapsed, created);
+      if (guarded == RequestGuard::Verdict::kDeadline)
+        why = "no complete response within " + seconds_text(c.http_client_timeout) +
+              " (http_client_timeout covers the whole request; the server is too slow or "
+              "sends its answer a little at a time)";
+      else if (!thrown.empty())
+        why = "malformed response (" + server_text(thrown, 80) + ")";
+      last = Error{Errc::kHttpTransport, where, why};
       if (m.tracer) trace.error = last.message, m.tracer->write(trace);
     } else {
       out.status = res.status;
@@ -333,7 +387,8 @@ Result<HttpResponse> HttpClient::post_json(const std::string& path, const std::s
             " (nothing at this URL: check `url`, MISP's base URL such as "
             "https://misp.example.org, without /events or /attributes)";
       last = Error{Errc::kHttpStatus, where,
-                   "HTTP " + std::to_string(res.status) + hint + ": " + out.body.substr(0, 512)};
+                   "HTTP " + std::to_string(res.status) + hint + ": " +
+                       server_text(out.body, 512, m.secrets)};
       if (!retryable_status(res.status)) return last;
     }
     if (attempt == c.retry_max_attempts) break;
@@ -342,12 +397,10 @@ Result<HttpResponse> HttpClient::post_json(const std::string& path, const std::s
       // MISP says how long until its window resets; Retry-After is the generic spelling.
       std::string reset = out.header("x-rate-limit-reset");
       if (reset.empty()) reset = out.header("retry-after");
-      if (!reset.empty()) {
-        try {
-          wait = std::min<std::int64_t>(std::stoll(reset) * 1000, c.retry_wait_max.count());
-        } catch (...) {
-        }
-      }
+      std::int64_t seconds = 0;
+      auto parsed = std::from_chars(reset.data(), reset.data() + reset.size(), seconds);
+      if (!reset.empty() && parsed.ec == std::errc() && parsed.ptr == reset.data() + reset.size())
+        wait = std::clamp<std::int64_t>(seconds, 0, c.retry_wait_max.count() / 1000) * 1000;
     }
     if (m.runtime.log)
       m.runtime.log("Retrying request. url=" + where + " attempt=" + std::to_string(attempt + 1) +

@@ -70,16 +70,25 @@ std::int64_t Pager::aim(std::int64_t at_most) {
     page_ = 1, size_ = limit;
     return size_;
   }
-  // offset = (page - 1) * size: among sizes from limit/2 to limit, the page whose offset is at
-  // most `at_most` and whose end lies furthest.
+  // offset = (page - 1) * size: the page whose offset is at most `at_most` and whose end lies
+  // furthest; among equal ends, the larger page.
   std::int64_t best_end = -1;
-  for (int s = limit; s >= (limit + 1) / 2; --s) {
+  for (int s = limit; s >= 2; --s) {
     std::int64_t p = at_most / s;
     std::int64_t end = p * s + s;
     if (end > best_end && p < std::numeric_limits<int>::max())
       best_end = end, size_ = s, page_ = static_cast<int>(p + 1);
   }
   return best_end;
+}
+
+bool Pager::aim_after(std::int64_t end) {
+  // Overlap limit/32 rows (at least one) so a row or two leaving between the reads keeps a large
+  // page anchored; where page arithmetic allows no such page to advance, overlap one row. A page
+  // that loses its anchor anyway is asked again from further back (on_page).
+  for (std::int64_t overlap : {std::max(1, options_.limit / 32), 1})
+    if (aim(end - overlap) > end) return true;
+  return false;
 }
 
 void Pager::start_pass() {
@@ -166,8 +175,7 @@ Verdict Pager::on_page(const Page& page) {
       return fail("more than " + std::to_string(kMaxSegmentRows) + " rows at timestamp " +
                   std::to_string(lower_) + ": refusing to page further");
     const int page = page_, size = size_;
-    overlap_impossible_ =
-        options_.limit < kMinOverlapLimit || aim(end - std::max(2, options_.limit / 8)) <= end;
+    overlap_impossible_ = options_.limit < kMinOverlapLimit || !aim_after(end);
     if (overlap_impossible_) page_ = page + 1, size_ = size;  // the next page is unproven
     v.next = request();
     v.checkpoint = checkpoint_;

@@ -107,6 +107,8 @@ class Pager {
   // Sets page_ and size_ to the page reaching furthest whose offset is at most `at_most`.
   // Returns where that page ends (offset + size).
   std::int64_t aim(std::int64_t at_most);
+  // Aims at a page that overlaps rows before `end` and reaches past it; false when none can.
+  bool aim_after(std::int64_t end);
   void start_pass();
 
   PagerOptions options_;

@@ -185,12 +185,29 @@ TEST(Pager, QuietLongRunIsReadOnceWithOverlappingPages) {
   ASSERT_EQ(r.error, "");
   EXPECT_EQ(r.delivered.size(), 600u);
   EXPECT_EQ(r.passes, 0);
-  // Each page overlaps the previous by limit/8 rows and may be a little smaller than limit: 600
-  // rows take 9 requests where 7 is the minimum (six full pages and the one that closes).
+  // Each page overlaps the previous by limit/32 rows and may be smaller than limit: 600 rows
+  // take 9 requests where 7 is the minimum (six full pages and the one that closes).
   EXPECT_LE(r.requests.size(), 9u);
   // Every row was proven when delivered, so it carries its own key.
   for (std::size_t i = 0; i < r.delivered.size(); ++i)
     EXPECT_EQ(r.cursors[i].id, r.delivered[i].id);
+}
+
+// 30 events of 40 attributes added in one request each (MISP's events/add): offsets inside every
+// run. The requests stay within 1.6x the minimum (rows / limit) for small limits, less for large.
+TEST(Pager, BulkEventsCostBound) {
+  for (int limit : {5, 7, 10, 16, 100}) {
+    Model m;
+    m.limit = limit;
+    for (int e = 0; e < 30; ++e)
+      for (int i = 0; i < 40; ++i) m.add(kNow - 5000 + e * 10);
+    auto r = poll(m, {}, kNow - 10'000);
+    ASSERT_EQ(r.error, "");
+    EXPECT_EQ(r.delivered.size(), 1200u);
+    EXPECT_EQ(r.passes, 0) << limit;
+    const double minimum = 1200.0 / limit + 1;
+    EXPECT_LE(static_cast<double>(r.requests.size()), (limit < 10 ? 2.1 : 1.6) * minimum) << limit;
+  }
 }
 
 TEST(Pager, UnanchoredRunCarriesTheLastProvenCursorAndIsReadTwice) {
