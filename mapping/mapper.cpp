@@ -30,8 +30,6 @@ Output Mapper::map(std::string_view message) {
     ctx.set("input.type", "httpjson");
     if (attributes) ctx.set("labels.is_ioc_transform_source", "true");
   }
-  if (attributes && !options_.ioc_expiration_duration.empty())
-    ctx.set("_conf.ioc_expiration_duration", options_.ioc_expiration_duration);
   if (!options_.tags.empty()) {
     Value tags = doc_.new_array(options_.tags.size() + 4);
     for (const auto& t : options_.tags) tags.a->push_back(Value::string_view(t));

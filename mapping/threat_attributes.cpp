@@ -50,10 +50,10 @@ void decay_script(Ctx& ctx, std::int64_t ingest_ms) {
     ctx.set_copy("misp.attribute.decayed_at", es::format_millis(ingest_ms - kTwoMinutesMs));
 }
 
-// script-default-decayed_at.
-void expiry_script(Ctx& ctx, std::int64_t ingest_ms) {
+// script-default-decayed_at. Elastic's script reads ctx._conf.ioc_expiration_duration, which the
+// agent writes into every event; we hand the option over directly and keep it out of documents.
+void expiry_script(Ctx& ctx, std::int64_t ingest_ms, std::string_view duration) {
   if (ctx.non_null("misp.attribute.decayed_at")) return;
-  std::string_view duration = ctx.str("_conf.ioc_expiration_duration");
   if (duration.empty()) return;
   const Value* ts = ctx.get("misp.attribute.timestamp");
   std::int64_t base_ms = 0;
@@ -120,7 +120,7 @@ void run_threat_attributes_pipeline(Ctx& ctx, PipelineRun& run) {
                      "date_attribute_last_seen");
 
   decay_script(ctx, ingest_ms);
-  expiry_script(ctx, ingest_ms);
+  expiry_script(ctx, ingest_ms, run.options.ioc_expiration_duration);
   // A soft-deleted attribute is MISP's explicit retraction: expire it at once, like a decayed one.
   if (!run.options.strict_elastic_parity) {
     const Value* deleted = ctx.get("misp.attribute.deleted");

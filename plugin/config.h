@@ -10,24 +10,16 @@
 #include <string>
 #include <vector>
 
+#include "common/secret.h"
+#include "common/url.h"
 #include "mapping/options.h"
 #include "plugin/result.h"
 #include "plugin/split.h"
 
 namespace misp::plugin {
 
-// A string that never prints: api_token, proxy password, client key passphrase.
-class Secret {
- public:
-  Secret() = default;
-  explicit Secret(std::string v) : v_(std::move(v)) {}
-  const std::string& reveal() const { return v_; }
-  bool empty() const { return v_.empty(); }
-  friend std::ostream& operator<<(std::ostream& os, const Secret&) { return os << "<redacted>"; }
-
- private:
-  std::string v_;
-};
+using misp::Secret;  // common/secret.h: never prints
+using misp::Url;     // common/url.h: credentials kept apart, printed redacted
 
 enum class VerificationMode { kFull, kCertificate, kNone };
 enum class OutputMode { kEcs, kRaw };
@@ -38,14 +30,6 @@ struct SslConfig {
   std::string certificate;                           // client certificate (file path)
   std::string key;                                   // client key (file path)
   std::vector<std::string> supported_protocols;      // TLSv1.2, TLSv1.3
-};
-
-struct Url {
-  std::string scheme, host, path;  // path without a trailing slash
-  int port = 0;
-  std::string user;
-  Secret password;
-  std::string redacted() const;  // scheme://host:port/path, credentials left out
 };
 
 struct Config {
@@ -65,7 +49,7 @@ struct Config {
   std::vector<std::string> tags;
   bool preserve_original_event = false;
   bool enforce_warning_list = false;
-  std::string ioc_expiration_duration = "90d";
+  std::chrono::minutes ioc_expiration_duration{90 * 24 * 60};  // Nd, Nh or Nm at load
   bool refetch = false;
   std::chrono::seconds refetch_interval{24 * 3600};
   bool enable_request_tracer = false;
@@ -77,33 +61,46 @@ struct Config {
   std::chrono::milliseconds retry_wait_max{60'000};
   bool strict_elastic_parity = false;
   SplitMode split = SplitMode::kPerIndicator;
+  // Filebeat's envelope (data_stream.*, event.dataset...) on each document; only the offline
+  // mapping entry turns it off (MISP_INPUT_MAP_NO_ENVELOPE), no stream variable does.
+  bool envelope = true;
 
-  // The mapping options this stream implies.
+  // The mapping options this stream implies: the one builder, for the poller and map() alike.
   mapping::Options mapping_options(std::int64_t now_ms) const;
   std::string endpoint() const;  // "/events/restSearch" or "/attributes/restSearch"
 };
+
+// What the configuration is for: polling MISP, or the offline mapping entry (no api_token needed;
+// options that do not shape documents are checked and ignored).
+enum class Use { kPoll, kMap };
 
 // Parses a stream's variables given as YAML or JSON text (a mapping of variable -> value), for the
 // dataset (threat | threat_attributes). Every problem is an Error naming the key.
 // ${env.NAME} variables in any string value are replaced from the environment first
 // (common/policy_vars.h: Elastic Agent's env provider syntax; $${ is a literal ${).
-Result<Config> parse_config(std::string_view text, mapping::Dataset dataset);
+Result<Config> parse_config(std::string_view text, mapping::Dataset dataset, Use use = Use::kPoll);
 // The same with the variables looked up elsewhere (tests): NAME -> value, nullopt when unset.
 using VariableLookup = std::function<std::optional<std::string>(const std::string& name)>;
 Result<Config> parse_config(std::string_view text, mapping::Dataset dataset,
-                            const VariableLookup& lookup);
+                            const VariableLookup& lookup, Use use = Use::kPoll);
 
 // Go-style durations: "120h", "10m", "30s", "1h30m", "500ms".
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);
+// An http(s) URL; errors name `key`.
 Result<Url> parse_url(std::string_view text, std::string_view key);
 
-// The table of options: name, type, default, description (docs/configuration.md, --help).
+// Option flags, as the C ABI's MISP_INPUT_OPTION_* bits.
+inline constexpr unsigned kOptionRequired = 1, kOptionSecret = 2, kOptionMapping = 4;
+
+// One row of the option table as a data set sees it (its own defaults): the C ABI's option()
+// slot, misp-agent's --help and docs/configuration.md all read this.
 struct OptionDoc {
-  const char* name;
-  const char* type;
-  const char* default_value;
-  const char* description;
+  std::string name;
+  std::string type;  // string, bool, int, number, size, duration, url, path, secret, list, mapping
+  std::string default_value;
+  std::string description;
+  unsigned flags = 0;
 };
-const std::vector<OptionDoc>& option_docs();
+const std::vector<OptionDoc>& option_docs(mapping::Dataset dataset);
 
 }  // namespace misp::plugin

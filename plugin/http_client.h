@@ -12,6 +12,7 @@
 #include <string>
 
 #include "plugin/config.h"
+#include "plugin/log.h"
 #include "plugin/result.h"
 #include "plugin/tracer.h"
 
@@ -32,7 +33,7 @@ struct Runtime {
   std::function<std::int64_t()> now_ms;
   // Sleeps up to ms; returns false when woken because the host is stopping.
   std::function<bool(std::int64_t ms)> sleep_ms;
-  std::function<void(const std::string&)> log;  // one key=value line, no secrets
+  LogSink log;  // one key=value line with its level, no secrets
 };
 
 class HttpClient {

@@ -50,26 +50,28 @@ struct Poller::Impl {
 
   bool attributes() const { return config.dataset == mapping::Dataset::kThreatAttributes; }
 
-  void log(const std::string& line) const {
-    if (runtime.log) runtime.log(line);
-  }
+  void log(const std::string& line) const { runtime.log(line); }
+  void log(LogLevel level, const std::string& line) const { runtime.log(level, line); }
 
   // MISP's clock against ours: the window follows MISP's; a large gap is worth one warning.
   void observe_clock(std::optional<std::int64_t> server_time, std::int64_t local_ms) {
     if (!server_time) {
       if (!warned_no_date)
-        log("MISP's responses carry no usable Date header: each window ends settle_delay before "
+        log(LogLevel::kWarn,
+            "MISP's responses carry no usable Date header: each window ends settle_delay before "
             "this machine's clock instead of MISP's. stream=" +
-            index + ".");
+                index + ".");
       warned_no_date = true;
       return;
     }
     skew = *server_time - local_ms / 1000;
     if ((skew > kSkewWarning || skew < -kSkewWarning) && !warned_skew) {
       warned_skew = true;
-      log("MISP's clock is " + std::to_string(skew < 0 ? -skew : skew) + " s " +
-          (skew < 0 ? "behind" : "ahead of") +
-          " this machine's; windows follow MISP's clock (its Date header). stream=" + index + ".");
+      log(LogLevel::kWarn,
+          "MISP's clock is " + std::to_string(skew < 0 ? -skew : skew) + " s " +
+              (skew < 0 ? "behind" : "ahead of") +
+              " this machine's; windows follow MISP's clock (its Date header). stream=" + index +
+              ".");
     }
   }
 

@@ -28,6 +28,16 @@ const char* to_string(Errc e) {
       return "decode";
     case Errc::kStopped:
       return "stopped";
+    case Errc::kInputNotJson:
+      return "input_not_json";
+    case Errc::kInputShape:
+      return "input_shape";
+    case Errc::kAbiArgument:
+      return "abi_argument";
+    case Errc::kAbiCursor:
+      return "abi_cursor";
+    case Errc::kInternal:
+      return "internal";
   }
   return "unknown";
 }

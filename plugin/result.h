@@ -3,11 +3,13 @@
 
 #include <string>
 #include <utility>
-#include <variant>
+
+#include "common/expected.h"
 
 namespace misp::plugin {
 
-// Stable numbered error codes, grouped by layer (docs/errors.md).
+// Stable numbered error codes, grouped by layer (docs/errors.md). Hosts see them through the C
+// ABI (misp_input_error.code, ABI 1.1).
 enum class Errc {
   kOk = 0,                  ///< No error.
   kConfigUnknownKey = 101,  ///< A configuration key that no option has.
@@ -21,6 +23,11 @@ enum class Errc {
   kHttpBodyTooLarge = 203,  ///< A body above max_response_bytes.
   kDecode = 301,            ///< A response that is not the JSON MISP sends (HTML, truncated...).
   kStopped = 302,           ///< The host asked us to stop.
+  kInputNotJson = 401,      ///< map(): input (or an NDJSON line of it) that is not JSON.
+  kInputShape = 402,        ///< map(): JSON that is no MISP event, attribute or response.
+  kAbiArgument = 601,       ///< A NULL or malformed argument across the C ABI.
+  kAbiCursor = 602,         ///< A cursor this plugin did not write (damaged or foreign).
+  kInternal = 603,          ///< An unexpected failure inside the plugin (a bug); it stays usable.
 };
 
 const char* to_string(Errc e);
@@ -33,19 +40,6 @@ struct Error {
 };
 
 template <typename T>
-class Result {
- public:
-  Result(T value) : v_(std::move(value)) {}
-  Result(Error error) : v_(std::move(error)) {}
-  bool ok() const { return v_.index() == 0; }
-  explicit operator bool() const { return ok(); }
-  T& value() { return std::get<0>(v_); }
-  const T& value() const { return std::get<0>(v_); }
-  T* operator->() { return &value(); }
-  const Error& error() const { return std::get<1>(v_); }
-
- private:
-  std::variant<T, Error> v_;
-};
+using Result = Expected<T, Error>;
 
 }  // namespace misp::plugin

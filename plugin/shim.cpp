@@ -1,32 +1,21 @@
 // The C edge of the plugin. First half: the C++ implementations, each catching everything.
-// Second half (shim_wrappers.cpp): the one-line C wrappers and the exported entry point.
+// Second half (shim_wrappers.cpp): the slot-labelled table and the exported entry point.
 #include "plugin/shim.h"
 
 #include <algorithm>
-#include <atomic>
-#include <chrono>
 #include <cstring>
-#include <mutex>
 #include <string>
+#include <vector>
 
 #include "plugin/config.h"
-#include "plugin/poller.h"
-
-struct misp_input_instance {
-  misp_input_host host{};
-  misp::plugin::Config config;
-  std::unique_ptr<misp::plugin::Poller> poller;
-  std::atomic<bool> stop{false};
-  std::atomic<std::uint64_t> documents{0}, pipeline_errors{0}, polls{0}, failed_polls{0},
-      requests{0};
-  std::atomic<std::int64_t> last_timestamp{0};  // MISP timestamp of the newest delivered row
-  std::mutex committed_mu;
-  std::string committed;
-};
+#include "plugin/instance.h"
+#include "plugin/offline.h"
 
 namespace misp::plugin::shim {
 
 namespace {
+
+constexpr const char* kDatasets[] = {"ti_misp.threat", "ti_misp.threat_attributes"};
 
 void write_error(char* err, std::size_t cap, const std::string& message) {
   if (!err || cap == 0) return;
@@ -35,60 +24,80 @@ void write_error(char* err, std::size_t cap, const std::string& message) {
   err[n] = '\0';
 }
 
+// Runs body; an exception becomes MISP_INPUT_ERR_INTERNAL with its text in err.
+template <typename Body>
+std::int32_t guarded(char* err, std::size_t cap, const char* what, Body&& body) noexcept {
+  try {
+    return body();
+  } catch (const std::exception& e) {
+    write_error(err, cap, std::string("misp_input: ") + what + ": " + e.what());
+  } catch (...) {
+    write_error(err, cap, std::string("misp_input: ") + what);
+  }
+  return MISP_INPUT_ERR_INTERNAL;
+}
+
+// The C status of a refusal with this code.
+std::int32_t status_of(Errc code) {
+  const int n = static_cast<int>(code);
+  if (n >= 100 && n < 200) return MISP_INPUT_ERR_CONFIG;
+  if (code == Errc::kAbiArgument || code == Errc::kAbiCursor) return MISP_INPUT_ERR_ARGUMENT;
+  return MISP_INPUT_ERR_INTERNAL;
+}
+
+// A refusal at the edge: its text into err, its code to the host when there is one.
+std::int32_t refuse(const Error& e, char* err, std::size_t cap, const Host* host = nullptr) {
+  write_error(err, cap, e.text());
+  if (host) host->error(e);
+  return status_of(e.code);
+}
+
 std::optional<mapping::Dataset> dataset_of(const char* dataset) {
   if (!dataset) return std::nullopt;
   std::string_view d(dataset);
-  if (d == "ti_misp.threat") return mapping::Dataset::kThreat;
-  if (d == "ti_misp.threat_attributes") return mapping::Dataset::kThreatAttributes;
+  if (d == kDatasets[0]) return mapping::Dataset::kThreat;
+  if (d == kDatasets[1]) return mapping::Dataset::kThreatAttributes;
   return std::nullopt;
 }
 
-Result<Config> load(const char* dataset, const char* config, std::size_t len) {
+Result<Config> load(const char* dataset, const char* config, std::size_t len, Use use) {
   auto d = dataset_of(dataset);
   if (!d)
     return Error{Errc::kConfigValue, "data_stream.dataset",
                  "must be ti_misp.threat or ti_misp.threat_attributes"};
   if (!config) return Error{Errc::kConfigMissing, "", "no configuration given"};
-  return parse_config(std::string_view(config, len), *d);
+  return parse_config(std::string_view(config, len), *d, use);
 }
 
-// A stored cursor may be any bytes (a damaged file): shown with the unprintable ones replaced.
-std::string printable(std::string s) {
-  for (char& ch : s)
-    if (ch < 0x20 || ch > 0x7e) ch = '?';
-  return s;
+const std::vector<misp_input_option>& abi_options(mapping::Dataset d) {
+  static const auto build = [](mapping::Dataset dataset) {
+    std::vector<misp_input_option> out;
+    for (const auto& o : option_docs(dataset))  // static storage: the pointers stay valid
+      out.push_back({sizeof(misp_input_option), o.flags, o.name.c_str(), o.type.c_str(),
+                     o.default_value.c_str(), o.description.c_str()});
+    return out;
+  };
+  static const auto threat = build(mapping::Dataset::kThreat);
+  static const auto attributes = build(mapping::Dataset::kThreatAttributes);
+  return d == mapping::Dataset::kThreat ? threat : attributes;
 }
 
-void host_log(const misp_input_host& h, std::int32_t level, const std::string& line) {
-  if (h.log) h.log(h.host_data, level, line.data(), line.size());
-}
-
-// The host's wait in slices of at most 200 ms: request_stop() ends it within that even when the
-// host's wait does not wake on its own. False when stopping.
-bool wait_for(misp_input_instance* self, std::int64_t ms) {
-  constexpr std::int64_t kStopSliceMs = 200;
-  while (ms > 0) {
-    if (self->stop) return false;
-    std::int64_t step = std::min(ms, kStopSliceMs);
-    if (self->host.wait(self->host.host_data, step) == 0) return false;
-    ms -= step;
-  }
-  return !self->stop;
-}
-
-// Reads only the fields the host's struct_size covers (older hosts have shorter structs).
-bool copy_host(const misp_input_host* in, misp_input_host& out) {
-  if (!in || in->struct_size < offsetof(misp_input_host, now_ms)) return false;
-  std::memcpy(&out, in, std::min<std::size_t>(in->struct_size, sizeof(misp_input_host)));
-  out.struct_size = sizeof(misp_input_host);
-  return out.emit && out.wait;
+// The counts of map(), as far as the host's struct reaches.
+void write_stats(misp_input_map_stats* stats, const MapCounts& n) {
+  if (!stats) return;
+  if (MISP_INPUT_HAS_FIELD(stats, misp_input_map_stats, documents)) stats->documents = n.documents;
+  if (MISP_INPUT_HAS_FIELD(stats, misp_input_map_stats, pipeline_errors))
+    stats->pipeline_errors = n.pipeline_errors;
+  if (MISP_INPUT_HAS_FIELD(stats, misp_input_map_stats, dropped)) stats->dropped = n.dropped;
+  if (MISP_INPUT_HAS_FIELD(stats, misp_input_map_stats, input_errors))
+    stats->input_errors = n.input_errors;
 }
 
 }  // namespace
 
 std::int32_t entry(std::uint32_t major, std::uint32_t minor, const misp_input_plugin** out,
                    char* err, std::size_t cap) noexcept {
-  try {
+  return guarded(err, cap, "internal error", [&]() -> std::int32_t {
     (void)minor;  // any 1.x host: structs carry their sizes
     if (!out) return write_error(err, cap, "out is NULL"), MISP_INPUT_ERR_ARGUMENT;
     if (major != MISP_INPUT_ABI_MAJOR) {
@@ -99,114 +108,44 @@ std::int32_t entry(std::uint32_t major, std::uint32_t minor, const misp_input_pl
     }
     *out = &table();
     return MISP_INPUT_OK;
-  } catch (...) {
-    write_error(err, cap, "misp_input: internal error");
-    return MISP_INPUT_ERR_INTERNAL;
-  }
+  });
 }
 
 std::int32_t validate_config(const char* dataset, const char* config, std::size_t len, char* err,
                              std::size_t cap) noexcept {
-  try {
-    auto c = load(dataset, config, len);
-    if (!c) return write_error(err, cap, c.error().text()), MISP_INPUT_ERR_CONFIG;
-    return MISP_INPUT_OK;
-  } catch (const std::exception& e) {
-    write_error(err, cap, std::string("misp_input: internal error: ") + e.what());
-    return MISP_INPUT_ERR_INTERNAL;
-  } catch (...) {
-    write_error(err, cap, "misp_input: internal error");
-    return MISP_INPUT_ERR_INTERNAL;
-  }
+  return guarded(err, cap, "internal error", [&]() -> std::int32_t {
+    auto c = load(dataset, config, len, Use::kPoll);
+    return c ? MISP_INPUT_OK : refuse(c.error(), err, cap);
+  });
 }
 
 std::int32_t create(const misp_input_host* host, const char* dataset, const char* config,
                     std::size_t len, const char* cursor, std::size_t cursor_len,
                     misp_input_instance** out, char* err, std::size_t cap) noexcept {
-  try {
-    if (!out) return write_error(err, cap, "out is NULL"), MISP_INPUT_ERR_ARGUMENT;
+  return guarded(err, cap, "cannot create", [&]() -> std::int32_t {
+    if (!out) return refuse(Error{Errc::kAbiArgument, "out", "is NULL"}, err, cap);
     *out = nullptr;
-    auto inst = std::make_unique<misp_input_instance>();
-    if (!copy_host(host, inst->host))
-      return write_error(err, cap, "host is NULL, too short, or lacks emit/wait"),
-             MISP_INPUT_ERR_ARGUMENT;
-    auto c = load(dataset, config, len);
-    if (!c) return write_error(err, cap, c.error().text()), MISP_INPUT_ERR_CONFIG;
-    std::string token = cursor ? std::string(cursor, cursor_len) : std::string();
-    if (!valid_cursor_token(token))
-      return write_error(
-                 err, cap,
-                 "cursor: '" + printable(token.substr(0, 96)) +
-                     "' is not a cursor this plugin wrote (v2:<timestamp>:<id|*>:<refetch>, "
-                     "or v1: from the previous version); remove the stored cursor to "
-                     "start over from initial_interval"),
-             MISP_INPUT_ERR_ARGUMENT;
-    inst->config = c.value();
-    misp_input_instance* self = inst.get();
-    Runtime rt;
-    rt.now_ms = [self] {
-      if (self->host.now_ms) return self->host.now_ms(self->host.host_data);
-      return static_cast<std::int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                           std::chrono::system_clock::now().time_since_epoch())
-                                           .count());
-    };
-    rt.sleep_ms = [self](std::int64_t ms) { return wait_for(self, ms); };
-    rt.log = [self](const std::string& line) { host_log(self->host, MISP_INPUT_LOG_INFO, line); };
-    inst->poller = std::make_unique<Poller>(inst->config, rt, token, [self](const Delivery& d) {
-      if (self->stop) return false;
-      misp_input_event ev{};
-      ev.struct_size = sizeof(misp_input_event);
-      ev.document = d.document.data(), ev.document_len = d.document.size();
-      ev.id = d.id.data(), ev.id_len = d.id.size();
-      ev.index = d.index.data(), ev.index_len = d.index.size();
-      ev.cursor = d.cursor.data(), ev.cursor_len = d.cursor.size();
-      ev.time_ms = d.time_ms;
-      ev.pipeline_error = d.pipeline_error ? 1 : 0;
-      if (self->host.emit(self->host.host_data, &ev) != 0) return false;
-      ++self->documents;
-      if (d.pipeline_error) ++self->pipeline_errors;
-      if (auto c2 = Cursor::decode(d.cursor)) self->last_timestamp = c2->timestamp;
-      return true;
-    });
-    *out = inst.release();
+    auto h = Host::copy(host, HostUse::kRun);
+    if (!h) return refuse(h.error(), err, cap);
+    auto c = load(dataset, config, len, Use::kPoll);
+    if (!c) return refuse(c.error(), err, cap, &h.value());
+    std::string_view token = cursor ? std::string_view(cursor, cursor_len) : std::string_view();
+    auto inst = make_instance(h.value(), std::move(c.value()), token);
+    if (!inst) return refuse(inst.error(), err, cap, &h.value());
+    *out = inst.value().release();
     return MISP_INPUT_OK;
-  } catch (const std::exception& e) {
-    write_error(err, cap, std::string("misp_input: cannot create: ") + e.what());
-    return MISP_INPUT_ERR_INTERNAL;
-  } catch (...) {
-    write_error(err, cap, "misp_input: cannot create");
-    return MISP_INPUT_ERR_INTERNAL;
-  }
+  });
 }
 
 std::int32_t run(misp_input_instance* inst, std::int32_t once) noexcept {
   if (!inst) return MISP_INPUT_ERR_ARGUMENT;
   try {
-    while (!inst->stop) {
-      PollStats s = inst->poller->poll();
-      ++inst->polls;
-      inst->requests += s.requests;
-      if (!s.completed) {
-        if (s.error.code == Errc::kStopped || inst->stop) return MISP_INPUT_STOPPED;
-        ++inst->failed_polls;
-        host_log(inst->host, MISP_INPUT_LOG_ERROR,
-                 "Poll failed. error=\"" + s.error.text() + "\".");
-        if (once) return MISP_INPUT_ERR_POLL;
-      } else if (once) {
-        return MISP_INPUT_OK;
-      }
-      auto ms =
-          std::chrono::duration_cast<std::chrono::milliseconds>(inst->config.interval).count();
-      if (!wait_for(inst, ms)) return MISP_INPUT_STOPPED;
-    }
-    return MISP_INPUT_STOPPED;
+    return run_instance(*inst, once != 0);
   } catch (const std::exception& e) {
-    host_log(inst->host, MISP_INPUT_LOG_ERROR,
-             std::string("Internal error. error=\"") + e.what() + "\".");
-    return MISP_INPUT_ERR_INTERNAL;
+    inst->host.fail("Internal error.", Error{Errc::kInternal, "", e.what()});
   } catch (...) {
-    return MISP_INPUT_ERR_INTERNAL;
   }
+  return MISP_INPUT_ERR_INTERNAL;
 }
 
 void request_stop(misp_input_instance* inst) noexcept {
@@ -221,8 +160,7 @@ void request_stop(misp_input_instance* inst) noexcept {
 void committed(misp_input_instance* inst, const char* cursor, std::size_t len) noexcept {
   if (!inst || !cursor) return;
   try {
-    std::lock_guard<std::mutex> lock(inst->committed_mu);
-    inst->committed.assign(cursor, len);
+    note_committed(*inst, std::string_view(cursor, len));
   } catch (...) {
   }
 }
@@ -231,21 +169,7 @@ std::int32_t metrics(misp_input_instance* inst, char* buf, std::size_t cap,
                      std::size_t* needed) noexcept {
   if (!inst) return MISP_INPUT_ERR_ARGUMENT;
   try {
-    std::string stage =
-        inst->config.dataset == mapping::Dataset::kThreat ? "threat" : "threat_attributes";
-    std::int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(
-                             std::chrono::system_clock::now().time_since_epoch())
-                             .count();
-    std::int64_t lag = inst->last_timestamp ? now_s - inst->last_timestamp.load() : 0;
-    std::string label = "{dataset=\"ti_misp." + stage + "\"}";
-    std::string text =
-        "misp_input_documents_total" + label + " " + std::to_string(inst->documents.load()) + "\n" +
-        "misp_input_pipeline_errors_total" + label + " " +
-        std::to_string(inst->pipeline_errors.load()) + "\n" + "misp_input_polls_total" + label +
-        " " + std::to_string(inst->polls.load()) + "\n" + "misp_input_failed_polls_total" + label +
-        " " + std::to_string(inst->failed_polls.load()) + "\n" + "misp_input_requests_total" +
-        label + " " + std::to_string(inst->requests.load()) + "\n" +
-        "misp_input_cursor_lag_seconds" + label + " " + std::to_string(lag) + "\n";
+    std::string text = exposition(inst->metrics, inst->host.now_ms() / 1000, metric_labels(*inst));
     if (needed) *needed = text.size();
     write_error(buf, cap, text);
     return MISP_INPUT_OK;
@@ -256,6 +180,63 @@ std::int32_t metrics(misp_input_instance* inst, char* buf, std::size_t cap,
 
 void destroy(misp_input_instance* inst) noexcept {
   delete inst;
+}
+
+const char* dataset(std::size_t index) noexcept {
+  return index < std::size(kDatasets) ? kDatasets[index] : nullptr;
+}
+
+const misp_input_option* option(const char* dataset, std::size_t index) noexcept {
+  try {
+    auto d = dataset_of(dataset);
+    if (!d) return nullptr;
+    const auto& table = abi_options(*d);
+    return index < table.size() ? &table[index] : nullptr;
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+std::int32_t map(const misp_input_host* host, const char* dataset, const char* config,
+                 std::size_t config_len, const char* input, std::size_t input_len,
+                 const char* source, std::size_t source_len, std::uint32_t flags,
+                 misp_input_map_stats* stats, char* err, std::size_t cap) noexcept {
+  return guarded(err, cap, "cannot map", [&]() -> std::int32_t {
+    auto h = Host::copy(host, HostUse::kMap);
+    if (!h) return refuse(h.error(), err, cap);
+    if (!input && input_len) return refuse(Error{Errc::kAbiArgument, "input", "is NULL"}, err, cap);
+    auto c = load(dataset, config ? config : "", config ? config_len : 0, Use::kMap);
+    if (!c) return refuse(c.error(), err, cap, &h.value());
+    c->envelope = (flags & MISP_INPUT_MAP_NO_ENVELOPE) == 0;
+    MapCounts n = map_offline(c.value(), h.value(), std::string_view(input ? input : "", input_len),
+                              source ? std::string(source, source_len) : std::string("<input>"));
+    write_stats(stats, n);
+    if (n.stopped) return MISP_INPUT_STOPPED;
+    return n.input_errors ? MISP_INPUT_ERR_INPUT : MISP_INPUT_OK;
+  });
+}
+
+std::int32_t collect_metrics(misp_input_instance* inst, misp_input_metric_fn fn,
+                             void* user_data) noexcept {
+  if (!inst || !fn) return MISP_INPUT_ERR_ARGUMENT;
+  try {
+    const prometheus::Labels labels = metric_labels(*inst);
+    std::vector<const char*> names, values;
+    for (const auto& [name, value] : labels)
+      names.push_back(name.c_str()), values.push_back(value.c_str());
+    for_each_sample(inst->metrics, inst->host.now_ms() / 1000, [&](const Sample& s) {
+      misp_input_metric m{};
+      m.struct_size = sizeof m;
+      m.type = s.type == prometheus::Type::kCounter ? MISP_INPUT_METRIC_COUNTER
+                                                    : MISP_INPUT_METRIC_GAUGE;
+      m.name = s.name, m.help = s.help, m.value = s.value;
+      m.label_count = names.size(), m.label_names = names.data(), m.label_values = values.data();
+      fn(user_data, &m);
+    });
+    return MISP_INPUT_OK;
+  } catch (...) {
+    return MISP_INPUT_ERR_INTERNAL;
+  }
 }
 
 }  // namespace misp::plugin::shim

@@ -23,5 +23,14 @@ void committed(misp_input_instance* instance, const char* cursor, std::size_t le
 std::int32_t metrics(misp_input_instance* instance, char* buf, std::size_t cap,
                      std::size_t* needed) noexcept;
 void destroy(misp_input_instance* instance) noexcept;
+// Added in ABI 1.1
+const char* dataset(std::size_t index) noexcept;
+const misp_input_option* option(const char* dataset, std::size_t index) noexcept;
+std::int32_t map(const misp_input_host* host, const char* dataset, const char* config,
+                 std::size_t config_len, const char* input, std::size_t input_len,
+                 const char* source, std::size_t source_len, std::uint32_t flags,
+                 misp_input_map_stats* stats, char* err, std::size_t cap) noexcept;
+std::int32_t collect_metrics(misp_input_instance* instance, misp_input_metric_fn fn,
+                             void* user_data) noexcept;
 
 }  // namespace misp::plugin::shim

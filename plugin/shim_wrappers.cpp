@@ -1,6 +1,10 @@
 // The C half of the shim: the slot-labelled function table and the one exported symbol.
 #include "plugin/shim.h"
 
+#ifndef MISP_INPUT_VERSION
+#error "MISP_INPUT_VERSION comes from CMake's project version"
+#endif
+
 namespace misp::plugin::shim {
 
 const misp_input_plugin& table() {
@@ -10,7 +14,7 @@ const misp_input_plugin& table() {
       /*.abi_major =*/MISP_INPUT_ABI_MAJOR,
       /*.abi_minor =*/MISP_INPUT_ABI_MINOR,
       /*.name =*/"misp_input",
-      /*.version =*/"0.1.0",
+      /*.version =*/MISP_INPUT_VERSION,
       /*.validate_config =*/validate_config,
       /*.create =*/create,
       /*.run =*/run,
@@ -18,6 +22,11 @@ const misp_input_plugin& table() {
       /*.committed =*/committed,
       /*.metrics =*/metrics,
       /*.destroy =*/destroy,
+      // Added in ABI 1.1
+      /*.dataset =*/dataset,
+      /*.option =*/option,
+      /*.map =*/map,
+      /*.collect_metrics =*/collect_metrics,
   };
   return kTable;
 }

@@ -9,6 +9,7 @@ packages=(
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   clang-format openssl
   syslog-ng-dev syslog-ng-core bison python3
+  python3-prometheus-client
 )
 
 missing=()

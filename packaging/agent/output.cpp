@@ -9,15 +9,13 @@
 #include <filesystem>
 #include <mutex>
 
-#include "mapping/json/write.h"
+#include <nlohmann/json.hpp>
+
 #include "packaging/agent/output_elasticsearch.h"
 
 namespace misp::agent {
 
 namespace {
-
-using plugin::Errc;
-using plugin::Error;
 
 bool write_all(int fd, const std::string& data) {
   std::size_t off = 0;
@@ -34,12 +32,15 @@ bool write_all(int fd, const std::string& data) {
 
 class ConsoleOutput : public Output {
  public:
-  bool write(const Document& d) override {
+  const char* type() const override { return "console"; }
+
+ protected:
+  bool do_write(const Document& d) override {
     std::lock_guard<std::mutex> lock(mu_);
     buffer_ += document_line(d);
     return true;
   }
-  bool sync() override {
+  bool do_sync() override {
     std::lock_guard<std::mutex> lock(mu_);
     bool ok = std::fwrite(buffer_.data(), 1, buffer_.size(), stdout) == buffer_.size() &&
               std::fflush(stdout) == 0;
@@ -64,18 +65,19 @@ class FileOutput : public Output {
     auto parent = std::filesystem::path(spec_.path).parent_path();
     if (!parent.empty()) std::filesystem::create_directories(parent, ec);
     fd_ = ::open(spec_.path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (fd_ < 0)
-      return Error{Errc::kConfigValue, "outputs.default.path",
-                   spec_.path + ": " + std::strerror(errno)};
+    if (fd_ < 0) return Error{"outputs.default.path", spec_.path + ": " + std::strerror(errno)};
     size_ = static_cast<std::int64_t>(std::filesystem::file_size(spec_.path, ec));
     return std::nullopt;
   }
-  bool write(const Document& d) override {
+  const char* type() const override { return "file"; }
+
+ protected:
+  bool do_write(const Document& d) override {
     std::lock_guard<std::mutex> lock(mu_);
     buffer_ += document_line(d);
     return buffer_.size() < (1 << 20) || flush_locked();
   }
-  bool sync() override {
+  bool do_sync() override {
     std::lock_guard<std::mutex> lock(mu_);
     return flush_locked() && ::fsync(fd_) == 0;
   }
@@ -117,15 +119,39 @@ class FileOutput : public Output {
 
 }  // namespace
 
+bool Output::write(const Document& d) {
+  if (!do_write(d)) return false;
+  ++documents_;
+  return true;
+}
+
+bool Output::sync() {
+  bool ok = do_sync();
+  ++(ok ? syncs_ : failed_syncs_);
+  return ok;
+}
+
+OutputStats Output::stats() const {
+  OutputStats s;
+  s.documents = documents_, s.syncs = syncs_, s.failed_syncs = failed_syncs_;
+  add_stats(s);
+  return s;
+}
+
+void append_json_string(std::string& out, std::string_view s) {
+  out +=
+      nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 std::string document_line(const Document& d) {
   std::string line = "{\"@metadata\":{\"_id\":";
-  json::write_string(d.id, line);
+  append_json_string(line, d.id);
   line += ",\"index\":";
-  json::write_string(d.index, line);
+  append_json_string(line, d.index);
   line += "}";
   if (d.raw) {
     line += ",\"message\":";
-    json::write_string(d.body, line);
+    append_json_string(line, d.body);
     line += "}\n";
   } else {
     if (d.body.size() > 2) line += ',';
@@ -135,7 +161,7 @@ std::string document_line(const Document& d) {
   return line;
 }
 
-plugin::Result<std::unique_ptr<Output>> make_output(const OutputSpec& spec, LogFn log) {
+Result<std::unique_ptr<Output>> make_output(const OutputSpec& spec, LogFn log) {
   switch (spec.kind) {
     case OutputSpec::Kind::kConsole:
       return std::unique_ptr<Output>(std::make_unique<ConsoleOutput>());
@@ -147,7 +173,7 @@ plugin::Result<std::unique_ptr<Output>> make_output(const OutputSpec& spec, LogF
     case OutputSpec::Kind::kElasticsearch:
       return make_elasticsearch_output(spec, std::move(log));
   }
-  return Error{Errc::kConfigValue, "outputs.default.type", "unknown output"};
+  return Error{"outputs.default.type", "unknown output"};
 }
 
 }  // namespace misp::agent

@@ -3,6 +3,7 @@
 // durable (fsynced, or acknowledged by Elasticsearch), which is when cursors may move.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -10,8 +11,8 @@
 #include <string_view>
 #include <vector>
 
-#include "plugin/config.h"
-#include "plugin/result.h"
+#include "common/secret.h"
+#include "packaging/agent/error.h"
 
 namespace misp::agent {
 
@@ -30,9 +31,9 @@ struct OutputSpec {
   int keep_files = 7;                       // rotated files kept (path.1 ... path.N)
   // elasticsearch
   std::vector<std::string> hosts;  // http(s)://host:port
-  plugin::Secret api_key;          // "id:key" (sent base64-encoded as ApiKey)
+  Secret api_key;                  // "id:key" (sent base64-encoded as ApiKey)
   std::string username;
-  plugin::Secret password;
+  Secret password;
   std::vector<std::string> certificate_authorities;
   bool verify_certificates = true;
   int bulk_max_size = 500;  // documents per _bulk request
@@ -42,18 +43,38 @@ struct OutputSpec {
 
 using LogFn = std::function<void(const std::string&)>;
 
+// What an output did, for /metrics. Every output counts the first three; Elasticsearch the rest.
+struct OutputStats {
+  std::uint64_t documents = 0;     // accepted by write()
+  std::uint64_t syncs = 0;         // sync() calls that made everything durable
+  std::uint64_t failed_syncs = 0;  // sync() calls that did not (the cursor stayed)
+  std::uint64_t indexed = 0, duplicates = 0, rejected = 0, retried = 0, requests = 0;
+};
+
 class Output {
  public:
   virtual ~Output() = default;
   // Thread-safe. Returns false when the output failed for good.
-  virtual bool write(const Document& d) = 0;
-  virtual bool sync() = 0;
+  bool write(const Document& d);
+  bool sync();
+  OutputStats stats() const;             // thread-safe
+  virtual const char* type() const = 0;  // file, console, elasticsearch
+
+ protected:
+  virtual bool do_write(const Document& d) = 0;
+  virtual bool do_sync() = 0;
+  virtual void add_stats(OutputStats&) const {}  // an output's own counters
+
+ private:
+  std::atomic<std::uint64_t> documents_{0}, syncs_{0}, failed_syncs_{0};
 };
 
 // The line misp-agent writes for a document in NDJSON outputs (_id and index in @metadata, as
 // Filebeat's file output does).
 std::string document_line(const Document& d);
+// s as a JSON string (quoted and escaped; invalid UTF-8 replaced), appended to out.
+void append_json_string(std::string& out, std::string_view s);
 
-plugin::Result<std::unique_ptr<Output>> make_output(const OutputSpec& spec, LogFn log);
+Result<std::unique_ptr<Output>> make_output(const OutputSpec& spec, LogFn log);
 
 }  // namespace misp::agent

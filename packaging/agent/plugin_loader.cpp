@@ -3,18 +3,33 @@
 #include <dlfcn.h>
 
 #include <filesystem>
-#include <vector>
 
 namespace misp::agent {
 
-using plugin::Errc;
-using plugin::Error;
+namespace {
+
+// Opens one candidate and checks entry, magic and the table's size.
+Result<const misp_input_plugin*> open_table(void* handle, const std::string& path) {
+  auto entry = reinterpret_cast<misp_input_entry_fn>(dlsym(handle, MISP_INPUT_ENTRY_SYMBOL));
+  if (!entry) return Error{path, "not a misp_input plugin (no misp_input_entry symbol)"};
+  char err[512] = "";
+  const misp_input_plugin* table = nullptr;
+  if (entry(MISP_INPUT_ABI_MAJOR, MISP_INPUT_ABI_MINOR, &table, err, sizeof err) != MISP_INPUT_OK ||
+      !table)
+    return Error{path, err};
+  if (table->magic != MISP_INPUT_MAGIC) return Error{path, "wrong magic number"};
+  if (!MISP_INPUT_HAS_FIELD(table, misp_input_plugin, destroy))
+    return Error{path, "function table shorter than ABI 1.0's"};
+  return table;
+}
+
+}  // namespace
 
 LoadedPlugin::~LoadedPlugin() {
   if (handle_) dlclose(handle_);
 }
 
-plugin::Result<std::shared_ptr<LoadedPlugin>> LoadedPlugin::load(const std::string& path) {
+Result<std::shared_ptr<LoadedPlugin>> LoadedPlugin::load(const std::string& path) {
   std::vector<std::string> candidates;
   if (!path.empty()) {
     candidates.push_back(path);
@@ -34,18 +49,56 @@ plugin::Result<std::shared_ptr<LoadedPlugin>> LoadedPlugin::load(const std::stri
     std::shared_ptr<LoadedPlugin> p(new LoadedPlugin());
     p->handle_ = h;
     p->path_ = c;
-    auto entry = reinterpret_cast<misp_input_entry_fn>(dlsym(h, MISP_INPUT_ENTRY_SYMBOL));
-    if (!entry)
-      return Error{Errc::kConfigValue, c, "not a misp_input plugin (no misp_input_entry symbol)"};
-    char err[512] = "";
-    if (entry(MISP_INPUT_ABI_MAJOR, MISP_INPUT_ABI_MINOR, &p->table_, err, sizeof err) !=
-        MISP_INPUT_OK)
-      return Error{Errc::kConfigValue, c, err};
-    if (p->table_->magic != MISP_INPUT_MAGIC)
-      return Error{Errc::kConfigValue, c, "wrong magic number"};
+    auto table = open_table(h, c);
+    if (!table) return table.error();
+    p->table_ = table.value();
     return p;
   }
-  return Error{Errc::kConfigValue, "plugin", "cannot load libmisp_input.so: " + tried};
+  return Error{"plugin", "cannot load libmisp_input.so: " + tried};
+}
+
+std::string LoadedPlugin::abi() const {
+  return std::to_string(table_->abi_major) + "." + std::to_string(table_->abi_minor);
+}
+
+bool LoadedPlugin::has_options() const {
+  return MISP_INPUT_HAS_FIELD(table_, misp_input_plugin, option) && table_->dataset &&
+         table_->option;
+}
+
+bool LoadedPlugin::has_map() const {
+  return MISP_INPUT_HAS_FIELD(table_, misp_input_plugin, map) && table_->map;
+}
+
+bool LoadedPlugin::has_collect_metrics() const {
+  return MISP_INPUT_HAS_FIELD(table_, misp_input_plugin, collect_metrics) &&
+         table_->collect_metrics;
+}
+
+std::vector<std::string> LoadedPlugin::datasets() const {
+  std::vector<std::string> out;
+  if (!has_options()) return out;
+  for (std::size_t i = 0; const char* d = table_->dataset(i); ++i) out.emplace_back(d);
+  return out;
+}
+
+std::vector<PluginOption> LoadedPlugin::options(const std::string& dataset) const {
+  std::vector<PluginOption> out;
+  if (!has_options()) return out;
+  for (std::size_t i = 0; const misp_input_option* o = table_->option(dataset.c_str(), i); ++i) {
+    PluginOption row;
+    row.name = o->name ? o->name : "";
+    row.type = o->type ? o->type : "";
+    row.default_value = o->default_value ? o->default_value : "";
+    row.doc = o->doc ? o->doc : "";
+    row.flags = o->flags;
+    out.push_back(std::move(row));
+  }
+  return out;
+}
+
+Error LoadedPlugin::too_old(const std::string& what) const {
+  return Error{path_, what + " needs a plugin with ABI 1.1 or later; this one implements " + abi()};
 }
 
 }  // namespace misp::agent

@@ -10,9 +10,6 @@
 
 namespace misp::agent {
 
-using plugin::Errc;
-using plugin::Error;
-
 namespace {
 
 // The stream's variables as YAML text for the plugin, unsubstituted (the plugin resolves
@@ -46,12 +43,11 @@ void emit(YAML::Emitter& out, const YAML::Node& n) {
   }
 }
 
-// A stream value misp-agent reads itself (id, dataset, output...), resolved as the plugin will.
-plugin::Result<std::string> resolved(const YAML::Node& n, const std::string& where) {
+// A stream value misp-agent reads itself (id, dataset), resolved as the plugin will.
+Result<std::string> resolved(const YAML::Node& n, const std::string& where) {
   if (!n || !n.IsScalar()) return std::string();
   auto r = policy_vars::substitute(n.Scalar(), policy_vars::environment());
-  if (auto* f = std::get_if<policy_vars::Failure>(&r))
-    return Error{Errc::kConfigVariable, where, f->message};
+  if (auto* f = std::get_if<policy_vars::Failure>(&r)) return Error{where, f->message};
   return std::get<std::string>(std::move(r));
 }
 
@@ -64,142 +60,150 @@ YAML::Node data_stream_key(const YAML::Node& parent, const char* key) {
   return p[std::string("data_stream.") + key];
 }
 
+std::string str(const YAML::Node& out, const char* k) {
+  return out[k] && out[k].IsScalar() ? out[k].as<std::string>() : std::string();
+}
+
+std::optional<Error> num(const YAML::Node& out, const char* k, std::int64_t& v) {
+  if (!out[k]) return std::nullopt;
+  try {
+    v = out[k].as<std::int64_t>();
+  } catch (const YAML::Exception&) {
+    return Error{std::string("outputs.default.") + k, "must be a whole number"};
+  }
+  return std::nullopt;
+}
+
+std::optional<Error> read_file_output(const YAML::Node& out, OutputSpec& o) {
+  o.kind = OutputSpec::Kind::kFile;
+  o.path = str(out, "path");
+  if (o.path.empty()) return Error{"outputs.default.path", "is required for a file output"};
+  std::int64_t keep = o.keep_files;
+  if (auto e = num(out, "rotate_bytes", o.rotate_bytes)) return e;
+  if (auto e = num(out, "keep_files", keep)) return e;
+  if (o.rotate_bytes < 1024) return Error{"outputs.default.rotate_bytes", "must be at least 1024"};
+  if (keep < 0 || keep > 1000)
+    return Error{"outputs.default.keep_files", "must be between 0 and 1000"};
+  o.keep_files = static_cast<int>(keep);
+  return std::nullopt;
+}
+
+std::optional<Error> read_elasticsearch_output(const YAML::Node& out, OutputSpec& o) {
+  o.kind = OutputSpec::Kind::kElasticsearch;
+  if (out["hosts"] && out["hosts"].IsSequence())
+    for (const auto& h : out["hosts"]) o.hosts.push_back(h.as<std::string>());
+  else if (!str(out, "hosts").empty())
+    o.hosts.push_back(str(out, "hosts"));
+  if (o.hosts.empty())
+    return Error{"outputs.default.hosts", "is required for an elasticsearch output"};
+  o.api_key = Secret(str(out, "api_key"));
+  o.username = str(out, "username");
+  o.password = Secret(str(out, "password"));
+  if (YAML::Node ssl = out["ssl"]; ssl && ssl.IsMap()) {
+    if (ssl["certificate_authorities"])
+      for (const auto& ca : ssl["certificate_authorities"])
+        o.certificate_authorities.push_back(ca.as<std::string>());
+    if (ssl["verification_mode"] && ssl["verification_mode"].as<std::string>() == "none")
+      o.verify_certificates = false;
+  }
+  std::int64_t bulk = o.bulk_max_size, retries = o.max_retries;
+  if (auto e = num(out, "bulk_max_size", bulk)) return e;
+  if (auto e = num(out, "max_retries", retries)) return e;
+  if (auto e = num(out, "backoff_ms", o.backoff_ms)) return e;
+  if (bulk < 1 || bulk > 100000)
+    return Error{"outputs.default.bulk_max_size", "must be between 1 and 100000"};
+  o.bulk_max_size = static_cast<int>(bulk);
+  o.max_retries = static_cast<int>(retries);
+  return std::nullopt;
+}
+
+// outputs.default, with ${env.NAME} resolved: misp-agent's to resolve, unlike the streams.
+std::optional<Error> read_output(YAML::Node root, OutputSpec& o) {
+  if (YAML::Node outputs = root["outputs"]) {
+    if (auto f = policy_vars::substitute_tree(outputs, policy_vars::environment(), "outputs"))
+      return Error{f->key, f->message};
+  }
+  YAML::Node out = root["outputs"]["default"];
+  if (!out || !out.IsMap()) return std::nullopt;
+  std::string type = str(out, "type");
+  if (type == "file") return read_file_output(out, o);
+  if (type == "elasticsearch") return read_elasticsearch_output(out, o);
+  if (type != "console")
+    return Error{"outputs.default.type",
+                 "must be file, console or elasticsearch, got '" + type + "'"};
+  return std::nullopt;
+}
+
+// The stream's variables as YAML text for the plugin, the input's namespace added when the
+// stream sets none.
+Result<std::string> stream_text(const YAML::Node& input, const YAML::Node& s,
+                                const std::string& where) {
+  YAML::Emitter vars;
+  vars << YAML::BeginMap;
+  for (const auto& kv : s) {
+    if (kv.first.Scalar() == "id") continue;
+    vars << YAML::Key << kv.first.Scalar() << YAML::Value;
+    emit(vars, kv.second);
+  }
+  if (YAML::Node ns = data_stream_key(input, "namespace"); ns && !data_stream_key(s, "namespace")) {
+    vars << YAML::Key << "data_stream.namespace" << YAML::Value;
+    emit(vars, ns);
+  }
+  vars << YAML::EndMap;
+  if (!vars.good()) return Error{where, "cannot be written as YAML: " + vars.GetLastError()};
+  return std::string(vars.c_str()) + "\n";
+}
+
+Result<StreamSpec> read_stream(const YAML::Node& input, const YAML::Node& s, std::size_t i,
+                               std::size_t j) {
+  StreamSpec spec;
+  spec.where = "inputs[" + std::to_string(i) + "].streams[" + std::to_string(j) + "]";
+  if (!s.IsMap()) return Error{spec.where, "must be a mapping"};
+  auto dataset = resolved(data_stream_key(s, "dataset"), spec.where + ".data_stream.dataset");
+  if (!dataset) return dataset.error();
+  // Which data sets exist is the plugin's to say (run_command checks against its list).
+  if (dataset.value().empty()) return Error{spec.where + ".data_stream.dataset", "is required"};
+  spec.dataset = dataset.value();
+  auto text = stream_text(input, s, spec.where);
+  if (!text) return text.error();
+  spec.config_yaml = text.value();
+  auto id = resolved(s["id"], spec.where + ".id");
+  if (!id) return id.error();
+  spec.id = s["id"] ? id.value() : "stream-" + std::to_string(i) + "-" + std::to_string(j);
+  for (char c : spec.id)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.')
+      return Error{spec.where + ".id", "may hold letters, digits, '-', '_' and '.' only"};
+  return spec;
+}
+
 }  // namespace
 
-plugin::Result<Policy> load_policy(const std::string& path) {
+Result<Policy> load_policy(const std::string& path) {
   YAML::Node root;
   try {
     root = YAML::LoadFile(path);
   } catch (const YAML::BadFile&) {
-    return Error{Errc::kConfigSyntax, path, "cannot read the policy file"};
+    return Error{path, "cannot read the policy file"};
   } catch (const YAML::Exception& e) {
-    return Error{Errc::kConfigSyntax, path, std::string("is not YAML: ") + e.what()};
+    return Error{path, std::string("is not YAML: ") + e.what()};
   }
   Policy p;
-  // ${env.NAME} in the outputs is misp-agent's to resolve; streams go to the plugin as written.
-  if (YAML::Node outputs = root["outputs"]) {
-    if (auto f = policy_vars::substitute_tree(outputs, policy_vars::environment(), "outputs"))
-      return Error{Errc::kConfigVariable, f->key, f->message};
-  }
-  if (YAML::Node out = root["outputs"]["default"]; out && out.IsMap()) {
-    auto str = [&](const char* k) {
-      return out[k] && out[k].IsScalar() ? out[k].as<std::string>() : std::string();
-    };
-    auto num = [&](const char* k, std::int64_t& v) -> std::optional<Error> {
-      if (!out[k]) return std::nullopt;
-      try {
-        v = out[k].as<std::int64_t>();
-      } catch (const YAML::Exception&) {
-        return Error{Errc::kConfigType, std::string("outputs.default.") + k,
-                     "must be a whole number"};
-      }
-      return std::nullopt;
-    };
-    std::string type = str("type");
-    if (type == "file") {
-      p.output.kind = OutputSpec::Kind::kFile;
-      p.output.path = str("path");
-      if (p.output.path.empty())
-        return Error{Errc::kConfigMissing, "outputs.default.path", "is required for a file output"};
-      std::int64_t keep = p.output.keep_files;
-      if (auto e = num("rotate_bytes", p.output.rotate_bytes)) return *e;
-      if (auto e = num("keep_files", keep)) return *e;
-      if (p.output.rotate_bytes < 1024)
-        return Error{Errc::kConfigValue, "outputs.default.rotate_bytes", "must be at least 1024"};
-      if (keep < 0 || keep > 1000)
-        return Error{Errc::kConfigValue, "outputs.default.keep_files",
-                     "must be between 0 and 1000"};
-      p.output.keep_files = static_cast<int>(keep);
-    } else if (type == "elasticsearch") {
-      p.output.kind = OutputSpec::Kind::kElasticsearch;
-      if (out["hosts"] && out["hosts"].IsSequence())
-        for (const auto& h : out["hosts"]) p.output.hosts.push_back(h.as<std::string>());
-      else if (!str("hosts").empty())
-        p.output.hosts.push_back(str("hosts"));
-      if (p.output.hosts.empty())
-        return Error{Errc::kConfigMissing, "outputs.default.hosts",
-                     "is required for an elasticsearch output"};
-      p.output.api_key = plugin::Secret(str("api_key"));
-      p.output.username = str("username");
-      p.output.password = plugin::Secret(str("password"));
-      if (YAML::Node ssl = out["ssl"]; ssl && ssl.IsMap()) {
-        if (ssl["certificate_authorities"])
-          for (const auto& ca : ssl["certificate_authorities"])
-            p.output.certificate_authorities.push_back(ca.as<std::string>());
-        if (ssl["verification_mode"] && ssl["verification_mode"].as<std::string>() == "none")
-          p.output.verify_certificates = false;
-      }
-      std::int64_t bulk = p.output.bulk_max_size, retries = p.output.max_retries;
-      if (auto e = num("bulk_max_size", bulk)) return *e;
-      if (auto e = num("max_retries", retries)) return *e;
-      if (auto e = num("backoff_ms", p.output.backoff_ms)) return *e;
-      if (bulk < 1 || bulk > 100000)
-        return Error{Errc::kConfigValue, "outputs.default.bulk_max_size",
-                     "must be between 1 and 100000"};
-      p.output.bulk_max_size = static_cast<int>(bulk);
-      p.output.max_retries = static_cast<int>(retries);
-    } else if (type != "console") {
-      return Error{Errc::kConfigValue, "outputs.default.type",
-                   "must be file, console or elasticsearch, got '" + type + "'"};
-    }
-  }
+  if (auto e = read_output(root, p.output)) return *e;
   YAML::Node inputs = root["inputs"];
   if (!inputs || !inputs.IsSequence() || inputs.size() == 0)
-    return Error{Errc::kConfigMissing, "inputs", "the policy declares no inputs"};
+    return Error{"inputs", "the policy declares no inputs"};
   std::set<std::string> ids;
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     std::string where = "inputs[" + std::to_string(i) + "]";
-    if (!inputs[i].IsMap()) return Error{Errc::kConfigType, where, "must be a mapping"};
+    if (!inputs[i].IsMap()) return Error{where, "must be a mapping"};
     YAML::Node streams = inputs[i]["streams"];
-    if (!streams || !streams.IsSequence())
-      return Error{Errc::kConfigMissing, where + ".streams", "is required"};
+    if (!streams || !streams.IsSequence()) return Error{where + ".streams", "is required"};
     for (std::size_t j = 0; j < streams.size(); ++j) {
-      std::string swhere = where + ".streams[" + std::to_string(j) + "]";
-      const YAML::Node s = streams[j];
-      if (!s.IsMap()) return Error{Errc::kConfigType, swhere, "must be a mapping"};
-      auto dataset = resolved(data_stream_key(s, "dataset"), swhere + ".data_stream.dataset");
-      if (!dataset) return dataset.error();
-      if (dataset.value() != "ti_misp.threat" && dataset.value() != "ti_misp.threat_attributes")
-        return Error{
-            Errc::kConfigValue, swhere + ".data_stream.dataset",
-            "must be ti_misp.threat or ti_misp.threat_attributes, got '" + dataset.value() + "'"};
-      YAML::Emitter vars;
-      vars << YAML::BeginMap;
-      for (const auto& kv : s) {
-        if (kv.first.Scalar() == "id") continue;
-        vars << YAML::Key << kv.first.Scalar() << YAML::Value;
-        emit(vars, kv.second);
-      }
-      // The input's data_stream.namespace applies to its streams that set none.
-      if (YAML::Node ns = data_stream_key(inputs[i], "namespace");
-          ns && !data_stream_key(s, "namespace")) {
-        vars << YAML::Key << "data_stream.namespace" << YAML::Value;
-        emit(vars, ns);
-      }
-      vars << YAML::EndMap;
-      if (!vars.good())
-        return Error{Errc::kConfigValue, swhere,
-                     "cannot be written as YAML: " + vars.GetLastError()};
-      StreamSpec spec;
-      auto id = resolved(s["id"], swhere + ".id");
-      auto tracer = resolved(s["enable_request_tracer"], swhere + ".enable_request_tracer");
-      auto output = resolved(s["output"], swhere + ".output");
-      for (const auto* r : {&id, &tracer, &output})
-        if (!*r) return r->error();
-      spec.id = s["id"] ? id.value() : "stream-" + std::to_string(i) + "-" + std::to_string(j);
-      spec.dataset = dataset.value();
-      spec.config_yaml = std::string(vars.c_str()) + "\n";
-      spec.where = swhere;
-      spec.tracer = tracer.value() == "true";
-      spec.has_tracer_path = static_cast<bool>(s["tracer_path"]);
-      spec.raw = output.value() == "raw";
-      for (char c : spec.id)
-        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.')
-          return Error{Errc::kConfigValue, swhere + ".id",
-                       "may hold letters, digits, '-', '_' and '.' only"};
-      if (!ids.insert(spec.id).second)
-        return Error{Errc::kConfigValue, swhere + ".id", "duplicate stream id " + spec.id};
-      p.streams.push_back(std::move(spec));
+      auto spec = read_stream(inputs[i], streams[j], i, j);
+      if (!spec) return spec.error();
+      if (!ids.insert(spec->id).second)
+        return Error{spec->where + ".id", "duplicate stream id " + spec->id};
+      p.streams.push_back(std::move(spec.value()));
     }
   }
   return p;

@@ -6,14 +6,15 @@
 // input's data_stream.namespace applies to its streams that set none. ${env.NAME} variables
 // (common/policy_vars.h) in outputs are resolved here; the stream variables are handed to the
 // plugin as YAML text, unsubstituted and with their quoting kept: the plugin resolves and
-// validates them.
+// validates them. misp-agent reads no stream variable of its own: which data sets exist and what
+// each option means is the plugin's to say.
 #pragma once
 
 #include <string>
 #include <vector>
 
+#include "packaging/agent/error.h"
 #include "packaging/agent/output.h"
-#include "plugin/result.h"
 
 namespace misp::agent {
 
@@ -21,10 +22,7 @@ struct StreamSpec {
   std::string id;           // unique; names the cursor file
   std::string dataset;      // ti_misp.threat | ti_misp.threat_attributes
   std::string config_yaml;  // the stream's variables (data_stream.namespace included)
-  bool tracer = false;      // enable_request_tracer is on
-  bool has_tracer_path = false;
-  bool raw = false;   // output: raw (httpjson's message instead of the ECS document)
-  std::string where;  // inputs[i].streams[j], for messages
+  std::string where;        // inputs[i].streams[j], for messages
 };
 
 struct Policy {
@@ -32,6 +30,6 @@ struct Policy {
   std::vector<StreamSpec> streams;
 };
 
-plugin::Result<Policy> load_policy(const std::string& path);
+Result<Policy> load_policy(const std::string& path);
 
 }  // namespace misp::agent

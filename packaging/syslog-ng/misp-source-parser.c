@@ -12,6 +12,7 @@ static CfgLexerKeyword misp_source_keywords[] = {
   {"policy", KW_POLICY},
   {"plugin", KW_PLUGIN},
   {"dataset", KW_DATASET},
+  {"stream_id", KW_STREAM_ID},
   {NULL},
 };
 

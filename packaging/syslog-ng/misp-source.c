@@ -2,7 +2,11 @@
 ** becomes a message (MESSAGE = the JSON document, .misp.id and .misp.index as name-value pairs)
 ** carrying a bookmark with the plugin's cursor; syslog-ng saves the bookmark to its persist file
 ** when the message is acknowledged (consecutive ack tracker: in order), and a restart resumes
-** from it. With flags(flow-control) on the log path, delivery is at-least-once. */
+** from it. With flags(flow-control) on the log path, delivery is at-least-once.
+**
+** The persist entry (misp_source(<stream id>,<policy>), or misp_source(<persist-name()>)) is
+** allocated once, at init; an acknowledgement only overwrites its bytes. The cursor is opaque:
+** stored as the plugin emitted it, checked by the plugin when it starts. */
 #include "misp-source.h"
 
 #include <dlfcn.h>
@@ -25,7 +29,9 @@ typedef struct MispSourceDriver {
   gchar *dataset;
   gchar *config_text;
   gsize config_len;
+  gchar *stream_id;
   gchar *persist_name;
+  PersistEntryHandle cursor_entry; /* in cfg->state, allocated once by _init */
   void *library;
   const misp_input_plugin *plugin;
   misp_input_instance *instance;
@@ -35,10 +41,10 @@ typedef struct MispSourceDriver {
   NVHandle id_handle, index_handle;
 } MispSourceDriver;
 
-/* What a bookmark holds: the cursor text. */
+/* What a bookmark holds: the cursor text and where it goes. */
 typedef struct MispBookmark {
   gchar cursor[MISP_CURSOR_MAX];
-  gchar *persist_name; /* owned by the driver, which outlives its messages' acks */
+  PersistEntryHandle entry; /* the driver's persist entry */
 } MispBookmark;
 
 G_STATIC_ASSERT(sizeof(MispBookmark) <= sizeof(BookmarkContainer));
@@ -47,26 +53,54 @@ static void
 _bookmark_save(Bookmark *bookmark)
 {
   MispBookmark *b = (MispBookmark *) &bookmark->container;
-  PersistEntryHandle handle = persist_state_alloc_entry(bookmark->persist_state, b->persist_name, MISP_CURSOR_MAX);
-  if (!handle)
+  if (!b->entry)
     return;
-  gchar *slot = persist_state_map_entry(bookmark->persist_state, handle);
+  gchar *slot = persist_state_map_entry(bookmark->persist_state, b->entry);
   memcpy(slot, b->cursor, MISP_CURSOR_MAX);
-  persist_state_unmap_entry(bookmark->persist_state, handle);
+  persist_state_unmap_entry(bookmark->persist_state, b->entry);
 }
 
-static gchar *
-_load_cursor(MispSourceDriver *self, GlobalConfig *cfg)
+/* The stored cursor into `cursor` (MISP_CURSOR_MAX bytes); FALSE when there is none. */
+static gboolean
+_read_entry(PersistState *state, const gchar *name, gchar *cursor)
 {
   gsize size = 0;
   guint8 version = 0;
-  PersistEntryHandle handle = persist_state_lookup_entry(cfg->state, self->persist_name, &size, &version);
+  PersistEntryHandle handle = persist_state_lookup_entry(state, name, &size, &version);
   if (!handle || size < MISP_CURSOR_MAX)
-    return g_strdup("");
-  gchar *slot = persist_state_map_entry(cfg->state, handle);
-  gchar *cursor = g_strndup(slot, MISP_CURSOR_MAX);
-  persist_state_unmap_entry(cfg->state, handle);
-  return cursor;
+    return FALSE;
+  gchar *slot = persist_state_map_entry(state, handle);
+  memcpy(cursor, slot, MISP_CURSOR_MAX);
+  persist_state_unmap_entry(state, handle);
+  return TRUE;
+}
+
+/* Finds or allocates the persist entry, once, and returns the cursor it holds (maybe ""). A
+** cursor stored under the name used before the stream id joined it is carried over. */
+static gchar *
+_open_cursor_entry(MispSourceDriver *self, GlobalConfig *cfg)
+{
+  gchar cursor[MISP_CURSOR_MAX];
+  memset(cursor, 0, sizeof cursor);
+  gsize size = 0;
+  guint8 version = 0;
+  self->cursor_entry = persist_state_lookup_entry(cfg->state, self->persist_name, &size, &version);
+  if (self->cursor_entry && size >= MISP_CURSOR_MAX)
+    {
+      _read_entry(cfg->state, self->persist_name, cursor);
+      return g_strndup(cursor, MISP_CURSOR_MAX);
+    }
+  gchar *legacy = g_strdup_printf("misp_source(%s)", self->policy_path);
+  if (!_read_entry(cfg->state, legacy, cursor))
+    memset(cursor, 0, sizeof cursor);
+  g_free(legacy);
+  self->cursor_entry = persist_state_alloc_entry(cfg->state, self->persist_name, MISP_CURSOR_MAX);
+  if (!self->cursor_entry)
+    return NULL;
+  gchar *slot = persist_state_map_entry(cfg->state, self->cursor_entry);
+  memcpy(slot, cursor, MISP_CURSOR_MAX);
+  persist_state_unmap_entry(cfg->state, self->cursor_entry);
+  return g_strndup(cursor, MISP_CURSOR_MAX);
 }
 
 static void
@@ -83,6 +117,20 @@ _host_log(void *data, int32_t level, const char *message, size_t len)
   g_free(text);
 }
 
+/* ABI 1.1: why create() or a poll failed, with the plugin's numbered code. */
+static void
+_host_error(void *data, const misp_input_error *error)
+{
+  MispSourceDriver *self = (MispSourceDriver *) data;
+  gchar *where = g_strndup(error->where, error->where_len);
+  gchar *message = g_strndup(error->message, error->message_len);
+  msg_error("misp: input error", evt_tag_str("stream_id", self->stream_id), evt_tag_int("code", error->code),
+            evt_tag_str("type", error->name ? error->name : ""), evt_tag_str("where", where),
+            evt_tag_str("error", message));
+  g_free(where);
+  g_free(message);
+}
+
 static int32_t
 _host_emit(void *data, const misp_input_event *event)
 {
@@ -90,8 +138,15 @@ _host_emit(void *data, const misp_input_event *event)
   g_mutex_lock(&self->lock);
   gboolean stopping = self->exit_requested;
   g_mutex_unlock(&self->lock);
-  if (stopping || event->cursor_len >= MISP_CURSOR_MAX)
+  if (stopping)
     return 1;
+  if (event->cursor_len >= MISP_CURSOR_MAX)
+    {
+      msg_error("misp: a cursor does not fit the bookmark; stopping the source",
+                evt_tag_str("stream_id", self->stream_id), evt_tag_int("cursor_length", (gint) event->cursor_len),
+                evt_tag_int("max_length", MISP_CURSOR_MAX - 1));
+      return 1;
+    }
 
   LogMessage *msg = log_msg_new_empty();
   log_msg_set_value(msg, LM_V_MESSAGE, event->document, event->document_len);
@@ -105,7 +160,7 @@ _host_emit(void *data, const misp_input_event *event)
   MispBookmark *b = (MispBookmark *) &bookmark->container;
   memset(b->cursor, 0, sizeof b->cursor);
   memcpy(b->cursor, event->cursor, event->cursor_len);
-  b->persist_name = self->persist_name;
+  b->entry = self->cursor_entry;
   bookmark->save = _bookmark_save;
 
   /* Blocks while the flow-control window is full: backpressure reaches the poller. */
@@ -153,7 +208,7 @@ _format_stats_instance(LogThreadedSourceDriver *s)
 {
   MispSourceDriver *self = (MispSourceDriver *) s;
   static gchar persist_name[1024];
-  g_snprintf(persist_name, sizeof(persist_name), "misp,%s", self->policy_path);
+  g_snprintf(persist_name, sizeof(persist_name), "misp,%s", self->stream_id);
   return persist_name;
 }
 
@@ -173,9 +228,56 @@ _load_plugin(MispSourceDriver *self)
     {
       msg_error("misp: not a compatible misp_input plugin", evt_tag_str("plugin", self->plugin_path),
                 evt_tag_str("error", err));
+      self->plugin = NULL;
+      return FALSE;
+    }
+  if (!self->plugin || self->plugin->magic != MISP_INPUT_MAGIC || self->plugin->abi_major != MISP_INPUT_ABI_MAJOR ||
+      !MISP_INPUT_HAS_FIELD(self->plugin, misp_input_plugin, destroy))
+    {
+      msg_error("misp: not a misp_input plugin (wrong magic number, ABI major or table size)",
+                evt_tag_str("plugin", self->plugin_path));
+      self->plugin = NULL;
       return FALSE;
     }
   return TRUE;
+}
+
+/* The stream id: stream-id(), else the policy file's name without its extension. */
+static void
+_default_stream_id(MispSourceDriver *self)
+{
+  if (self->stream_id)
+    return;
+  gchar *base = g_path_get_basename(self->policy_path);
+  gchar *dot = strrchr(base, '.');
+  if (dot && dot != base)
+    *dot = '\0';
+  self->stream_id = base;
+}
+
+/* The plugin's instance for this stream, resuming after `cursor`. */
+static gboolean
+_create_instance(MispSourceDriver *self, const gchar *cursor)
+{
+  misp_input_host host;
+  memset(&host, 0, sizeof(host));
+  host.struct_size = sizeof(host);
+  host.abi_major = MISP_INPUT_ABI_MAJOR;
+  host.abi_minor = MISP_INPUT_ABI_MINOR;
+  host.host_data = self;
+  host.log = _host_log;
+  host.emit = _host_emit;
+  host.wait = _host_wait;
+  host.stream_id = self->stream_id;
+  host.stream_id_len = strlen(self->stream_id);
+  host.error = _host_error;
+  self->exit_requested = FALSE;
+  char err[1024] = "";
+  int32_t rc = self->plugin->create(&host, self->dataset, self->config_text, self->config_len, cursor, strlen(cursor),
+                                    &self->instance, err, sizeof(err));
+  if (rc != MISP_INPUT_OK)
+    msg_error("misp: cannot start the input", evt_tag_str("stream_id", self->stream_id), evt_tag_str("error", err));
+  return rc == MISP_INPUT_OK;
 }
 
 static gboolean
@@ -199,8 +301,11 @@ _init(LogPipe *s)
     }
   if (!self->plugin && !_load_plugin(self))
     return FALSE;
+  _default_stream_id(self);
   g_free(self->persist_name);
-  self->persist_name = g_strdup_printf("misp_source(%s)", self->policy_path);
+  const gchar *explicit_name = self->super.super.super.super.persist_name;
+  self->persist_name = explicit_name ? g_strdup_printf("misp_source(%s)", explicit_name)
+                                     : g_strdup_printf("misp_source(%s,%s)", self->stream_id, self->policy_path);
 
   char err[1024] = "";
   if (self->plugin->validate_config(self->dataset, self->config_text, self->config_len, err, sizeof(err)) != MISP_INPUT_OK)
@@ -208,26 +313,19 @@ _init(LogPipe *s)
       msg_error("misp: invalid policy", evt_tag_str("policy", self->policy_path), evt_tag_str("error", err));
       return FALSE;
     }
-  gchar *cursor = _load_cursor(self, cfg);
-  misp_input_host host;
-  memset(&host, 0, sizeof(host));
-  host.struct_size = sizeof(host);
-  host.abi_major = MISP_INPUT_ABI_MAJOR;
-  host.abi_minor = MISP_INPUT_ABI_MINOR;
-  host.host_data = self;
-  host.log = _host_log;
-  host.emit = _host_emit;
-  host.wait = _host_wait;
-  self->exit_requested = FALSE;
-  int32_t rc = self->plugin->create(&host, self->dataset, self->config_text, self->config_len, cursor, strlen(cursor),
-                                    &self->instance, err, sizeof(err));
-  if (rc != MISP_INPUT_OK)
+  gchar *cursor = _open_cursor_entry(self, cfg);
+  if (!cursor)
     {
-      msg_error("misp: cannot start the input", evt_tag_str("error", err));
+      msg_error("misp: cannot allocate the cursor's persist entry", evt_tag_str("persist_name", self->persist_name));
+      return FALSE;
+    }
+  if (!_create_instance(self, cursor))
+    {
       g_free(cursor);
       return FALSE;
     }
-  msg_info("misp: input started", evt_tag_str("policy", self->policy_path), evt_tag_str("dataset", self->dataset),
+  msg_info("misp: input started", evt_tag_str("stream_id", self->stream_id), evt_tag_str("policy", self->policy_path),
+           evt_tag_str("dataset", self->dataset), evt_tag_str("persist_name", self->persist_name),
            evt_tag_str("cursor", cursor));
   g_free(cursor);
   return log_threaded_source_driver_init_method(s);
@@ -253,6 +351,7 @@ _free(LogPipe *s)
   g_free(self->policy_path);
   g_free(self->plugin_path);
   g_free(self->dataset);
+  g_free(self->stream_id);
   g_free(self->config_text);
   g_free(self->persist_name);
   g_mutex_clear(&self->lock);
@@ -275,6 +374,14 @@ misp_sd_set_plugin(LogDriver *s, const gchar *path)
   MispSourceDriver *self = (MispSourceDriver *) s;
   g_free(self->plugin_path);
   self->plugin_path = g_strdup(path);
+}
+
+void
+misp_sd_set_stream_id(LogDriver *s, const gchar *stream_id)
+{
+  MispSourceDriver *self = (MispSourceDriver *) s;
+  g_free(self->stream_id);
+  self->stream_id = g_strdup(stream_id);
 }
 
 void

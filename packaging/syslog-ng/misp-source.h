@@ -9,5 +9,6 @@ LogDriver* misp_sd_new(GlobalConfig* cfg);
 void misp_sd_set_policy(LogDriver* s, const gchar* path);
 void misp_sd_set_plugin(LogDriver* s, const gchar* path);
 void misp_sd_set_dataset(LogDriver* s, const gchar* dataset);
+void misp_sd_set_stream_id(LogDriver* s, const gchar* stream_id);
 
 #endif

@@ -1,6 +1,8 @@
 /* A host written in C (compiled as C11, not C++): proves abi/misp_input.h is plain C and that the
 ** real libmisp_input.so behaves as the header promises, loaded with dlopen.
-**   abi_host LIB_PATH MISP_URL SLOW_MISP_URL */
+**   abi_host LIB_PATH MISP_URL SLOW_MISP_URL
+** Built twice: against abi/misp_input.h (abi_host: every 1.1 feature) and against the frozen 1.0
+** header in tests/abi/frozen/1.0 (abi_host_1_0: a host built back then keeps working). */
 #define _POSIX_C_SOURCE 200809L
 #include <dlfcn.h>
 #include <pthread.h>
@@ -32,6 +34,12 @@ typedef struct collected {
   char last_cursor[128];
   char first_index[128];
   int saw_secret;
+  int levels[4];       /* log lines per level */
+  int last_error_code; /* of the host's error() callback (ABI 1.1) */
+  int formats_raw;     /* documents of format RAW (ABI 1.1) */
+  const misp_input_plugin* p;
+  misp_input_instance* inst;  /* set to read the metrics while run() delivers */
+  double documents_seen_mid_poll;
 } collected;
 
 static int contains(const char* hay, size_t len, const char* needle) {
@@ -43,9 +51,43 @@ static int contains(const char* hay, size_t len, const char* needle) {
 
 static void on_log(void* data, int32_t level, const char* msg, size_t len) {
   collected* c = (collected*)data;
-  (void)level;
+  if (level >= 0 && level <= 3) ++c->levels[level];
   if (contains(msg, len, KEY)) c->saw_secret = 1;
 }
+
+#if MISP_INPUT_ABI_MINOR >= 1
+typedef struct found_metric {
+  const char* name;
+  double value;
+  int samples, labelled;
+} found_metric;
+
+static void on_metric(void* data, const misp_input_metric* m) {
+  found_metric* f = (found_metric*)data;
+  ++f->samples;
+  if (m->label_count >= 3 && strcmp(m->label_names[0], "stream_id") == 0 &&
+      strcmp(m->label_names[1], "namespace") == 0)
+    ++f->labelled;
+  if (strcmp(m->name, f->name) == 0) f->value = m->value;
+}
+
+/* A metric's value through collect_metrics (-1 when absent). */
+static double metric(const misp_input_plugin* p, misp_input_instance* inst, const char* name) {
+  found_metric f = {name, -1, 0, 0};
+  if (p->collect_metrics(inst, on_metric, &f) != MISP_INPUT_OK) return -2;
+  return f.value;
+}
+
+static void on_error(void* data, const misp_input_error* e) {
+  collected* c = (collected*)data;
+  if (e->struct_size >= sizeof(misp_input_error) && e->name && e->message_len > 0) c->last_error_code = e->code;
+}
+
+static int64_t hour_ahead(void* data) {
+  (void)data;
+  return (int64_t)time(NULL) * 1000 + 3600 * 1000; /* MISP's Date is an hour behind this clock */
+}
+#endif
 
 static int32_t on_emit(void* data, const misp_input_event* ev) {
   collected* c = (collected*)data;
@@ -53,6 +95,11 @@ static int32_t on_emit(void* data, const misp_input_event* ev) {
   if (ev->struct_size < sizeof(misp_input_event) || ev->document_len < 2 || ev->document[0] != '{') return 1;
   if (c->documents == 0) snprintf(c->first_index, sizeof c->first_index, "%.*s", (int)ev->index_len, ev->index);
   snprintf(c->last_cursor, sizeof c->last_cursor, "%.*s", (int)ev->cursor_len, ev->cursor);
+#if MISP_INPUT_ABI_MINOR >= 1
+  if (MISP_INPUT_HAS_FIELD(ev, misp_input_event, format) && ev->format == MISP_INPUT_FORMAT_RAW)
+    ++c->formats_raw;
+  if (c->inst && c->documents == 10) c->documents_seen_mid_poll = metric(c->p, c->inst, "misp_input_documents_total");
+#endif
   ++c->documents;
   return 0;
 }
@@ -73,6 +120,11 @@ static misp_input_host make_host(collected* c) {
   h.log = on_log;
   h.emit = on_emit;
   h.wait = on_wait;
+#if MISP_INPUT_ABI_MINOR >= 1
+  h.stream_id = "abi-host";
+  h.stream_id_len = 8;
+  h.error = on_error;
+#endif
   return h;
 }
 
@@ -93,6 +145,99 @@ static void* run_thread(void* arg) {
   r->rc = r->p->run(r->inst, 0);
   return NULL;
 }
+
+#if MISP_INPUT_ABI_MINOR >= 1
+/* The option table: both data sets, typed rows, per-data-set options. */
+static void test_options(const misp_input_plugin* p) {
+  CHECK(strcmp(p->dataset(0), "ti_misp.threat") == 0 && strcmp(p->dataset(1), "ti_misp.threat_attributes") == 0 &&
+            p->dataset(2) == NULL,
+        "datasets");
+  int limit = 0, ioc_threat = 0, ioc_attributes = 0, required = 0;
+  for (size_t i = 0; p->option("ti_misp.threat", i); ++i) {
+    const misp_input_option* o = p->option("ti_misp.threat", i);
+    if (strcmp(o->name, "limit") == 0) limit = strcmp(o->type, "int") == 0 && strcmp(o->default_value, "10") == 0;
+    if (strcmp(o->name, "ioc_expiration_duration") == 0) ioc_threat = 1;
+    if (o->flags & MISP_INPUT_OPTION_REQUIRED) required += strcmp(o->name, "api_token") == 0;
+  }
+  for (size_t i = 0; p->option("ti_misp.threat_attributes", i); ++i)
+    if (strcmp(p->option("ti_misp.threat_attributes", i)->name, "ioc_expiration_duration") == 0) ioc_attributes = 1;
+  CHECK(limit && required == 1, "limit/api_token rows");
+  CHECK(!ioc_threat && ioc_attributes, "ioc_expiration_duration is threat_attributes only");
+  CHECK(p->option("nope", 0) == NULL, "unknown data set");
+}
+
+/* The offline mapping entry: bytes in, documents out through emit, positions of bad lines. */
+static void test_map(const misp_input_plugin* p) {
+  collected c;
+  memset(&c, 0, sizeof c);
+  misp_input_host h = make_host(&c);
+  h.wait = NULL; /* map() needs none */
+  const char* event =
+      "{\"Event\":{\"id\":\"1\",\"uuid\":\"e-1\",\"info\":\"x\",\"timestamp\":\"1700000000\","
+      "\"Attribute\":[{\"id\":\"1\",\"type\":\"ip-src\",\"value\":\"192.0.2.1\",\"uuid\":\"a-1\","
+      "\"timestamp\":\"1700000000\"},{\"id\":\"2\",\"type\":\"domain\",\"value\":\"example.org\","
+      "\"uuid\":\"a-2\",\"timestamp\":\"1700000000\"}]}}";
+  misp_input_map_stats s;
+  memset(&s, 0, sizeof s);
+  s.struct_size = sizeof s;
+  char err[256] = "";
+  CHECK(p->map(&h, "ti_misp.threat", "", 0, event, strlen(event), "event.json", 10, 0, &s, err, sizeof err) ==
+                MISP_INPUT_OK && c.documents == 2 && s.documents == 2,
+        "map event: %s %d", err, c.documents);
+  const char* ndjson = "{\"Event\": {\n{\"hello\":1}\n";
+  CHECK(p->map(&h, "ti_misp.threat", "", 0, ndjson, strlen(ndjson), "bad.ndjson", 10, 0, &s, err, sizeof err) ==
+                MISP_INPUT_ERR_INPUT && s.input_errors == 2 && c.last_error_code == 402,
+        "map bad input: %d errors, code %d", (int)s.input_errors, c.last_error_code);
+  CHECK(p->map(&h, "ti_misp.threat", "output: raw\n", 12, event, strlen(event), "e", 1, 0, &s, err, sizeof err) ==
+                MISP_INPUT_OK && c.formats_raw == 2,
+        "map raw: %d", c.formats_raw);
+  CHECK(p->map(&h, "ti_misp.threat", "split: sideways\n", 16, event, strlen(event), "e", 1, 0, &s, err, sizeof err) ==
+                MISP_INPUT_ERR_CONFIG && strcmp(err, "split: must be per-indicator or elastic") == 0 &&
+            c.last_error_code == 103,
+        "map bad option: %s", err);
+}
+
+/* Errors carry their code; levels are kept; metrics are structured, labelled, and move. */
+static void test_abi_1_1(const misp_input_plugin* p, const char* url, misp_input_instance* polled) {
+  test_options(p);
+  test_map(p);
+  char config[512], err[512];
+  snprintf(config, sizeof config, "url: %s\napi_token: %s\nhttp_request_rate_limit: 0\nlimit: 7\n", url, KEY);
+  collected c;
+  memset(&c, 0, sizeof c);
+  misp_input_host h = make_host(&c);
+  misp_input_instance* bad = NULL;
+  CHECK(p->create(&h, "ti_misp.threat", config, strlen(config), "garbage", 7, &bad, err, sizeof err) ==
+                MISP_INPUT_ERR_ARGUMENT && c.last_error_code == 602,
+        "cursor error code %d", c.last_error_code);
+  /* MISP's Date an hour off this host's clock: a WARN, not an INFO. */
+  h.now_ms = hour_ahead;
+  misp_input_instance* inst = NULL;
+  CHECK(p->create(&h, "ti_misp.threat_attributes", config, strlen(config), "", 0, &inst, err, sizeof err) ==
+            MISP_INPUT_OK,
+        "create: %s", err);
+  c.p = p, c.inst = inst;
+  CHECK(p->run(inst, 1) == MISP_INPUT_OK && c.levels[MISP_INPUT_LOG_WARN] >= 1 && c.levels[MISP_INPUT_LOG_INFO] >= 1,
+        "levels: warn %d info %d", c.levels[MISP_INPUT_LOG_WARN], c.levels[MISP_INPUT_LOG_INFO]);
+  CHECK(c.documents_seen_mid_poll == 10, "documents_total during the poll: %g", c.documents_seen_mid_poll);
+  found_metric f = {"misp_input_documents_total", -1, 0, 0};
+  CHECK(p->collect_metrics(inst, on_metric, &f) == MISP_INPUT_OK && f.value == 60 && f.labelled == f.samples,
+        "collect_metrics %g %d/%d", f.value, f.labelled, f.samples);
+  CHECK(metric(p, inst, "misp_input_commits_total") == 0, "no commit yet");
+  p->committed(inst, c.last_cursor, strlen(c.last_cursor));
+  CHECK(metric(p, inst, "misp_input_commits_total") == 1 && metric(p, inst, "misp_input_committed_cursor_lag_seconds") > 3000,
+        "committed() is observable");
+  p->destroy(inst);
+  (void)polled;
+  /* A failed poll reaches the host with its code: 403 is http_status (202). */
+  snprintf(config, sizeof config, "url: %s\napi_token: wrong\nhttp_request_rate_limit: 0\n", url);
+  c.last_error_code = 0;
+  h.now_ms = NULL;
+  CHECK(p->create(&h, "ti_misp.threat", config, strlen(config), "", 0, &inst, err, sizeof err) == MISP_INPUT_OK, "create");
+  CHECK(p->run(inst, 1) == MISP_INPUT_ERR_POLL && c.last_error_code == 202, "poll error code %d", c.last_error_code);
+  p->destroy(inst);
+}
+#endif
 
 int main(int argc, char** argv) {
   if (argc != 4) {
@@ -148,10 +293,11 @@ int main(int argc, char** argv) {
 
   /* Metrics, with a size probe first. */
   size_t needed = 0;
-  char metrics[1024];
+  char metrics[8192];
   CHECK(p->metrics(i2, NULL, 0, &needed) == MISP_INPUT_OK && needed > 0, "metrics size");
   CHECK(p->metrics(i2, metrics, sizeof metrics, &needed) == MISP_INPUT_OK &&
-            strstr(metrics, "misp_input_documents_total{dataset=\"ti_misp.threat_attributes\"} 60") != NULL,
+            strstr(metrics, "namespace=\"default\",dataset=\"ti_misp.threat_attributes\"} 60") != NULL &&
+            strstr(metrics, "# TYPE misp_input_documents_total counter") != NULL,
         "metrics: %s", metrics);
 
   /* Resume from the committed cursor: nothing is delivered twice. */
@@ -227,6 +373,10 @@ int main(int argc, char** argv) {
   CHECK(r.rc == MISP_INPUT_STOPPED, "slow run rc %d", r.rc);
   CHECK(took < 1.5, "stop took %.2f s", took);
   p->destroy(r.inst);
+
+#if MISP_INPUT_ABI_MINOR >= 1
+  test_abi_1_1(p, argv[2], i2);
+#endif
 
   p->destroy(i1);
   p->destroy(i2);

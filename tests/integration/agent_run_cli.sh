@@ -59,6 +59,11 @@ set -e
 [ $rc != 0 ] || fail "damaged cursor: exit 0"
 grep -q "cursor: 'garbage?' is not a cursor this plugin wrote" "$tmp/run6.log" || fail "damaged cursor message: $(cat "$tmp/run6.log")"
 
+# The plugin's option table drives --help; --version comes from CMake's project version.
+"$agent" run --help | grep -q "ioc_expiration_duration (duration, default 90d, ti_misp.threat_attributes only)" \
+  || fail "run --help: no option table"
+"$agent" --version | grep -Eq "^misp-agent [0-9]+\.[0-9]+\.[0-9]+ \(plugin ABI 1\.1\)$" || fail "--version"
+
 # Secrets stay out of logs and trace files.
 policy "enable_request_tracer: true" >"$tmp/policy-trace.yml"
 "$agent" run --policy "$tmp/policy-trace.yml" --once --data-dir "$tmp/data" 2>"$tmp/run3.log" || fail "traced run"
@@ -103,8 +108,14 @@ exec 3<>"/dev/tcp/127.0.0.1/$mport"
 printf 'GET /metrics HTTP/1.0\r\nHost: x\r\n\r\n' >&3
 metrics=$(cat <&3)
 exec 3<&-
-echo "$metrics" | grep -q 'misp_input_documents_total{dataset="ti_misp.threat_attributes"} 300' || fail "metrics: $metrics"
-echo "$metrics" | grep -q 'misp_input_cursor_lag_seconds' || fail "metrics: no cursor lag"
+# Valid Prometheus exposition by a real parser (Debian's python3-prometheus-client): one HELP and
+# TYPE per family, unique series, stream_id and namespace labels, the output's counters.
+body=$(printf '%s\n' "$metrics" | sed '1,/^\r*$/d')
+printf '%s\n' "$body" | /usr/bin/python3 "$(dirname "$0")/check_prometheus.py" \
+  'misp_input_documents_total|stream_id=attrs,namespace=default,dataset=ti_misp.threat_attributes|300' \
+  'misp_input_documents_total|stream_id=threat,namespace=ci|300' \
+  'misp_agent_output_documents_total|output=file|600' || fail "metrics: $body"
+echo "$body" | grep -q '^misp_input_committed_cursor_lag_seconds{' || fail "metrics: no committed cursor lag"
 kill -TERM "$agent_pid"
 for _ in $(seq 50); do kill -0 "$agent_pid" 2>/dev/null || break; sleep 0.1; done
 if kill -0 "$agent_pid" 2>/dev/null; then kill -9 "$agent_pid"; fail "agent ignored SIGTERM"; fi

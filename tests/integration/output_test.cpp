@@ -31,6 +31,11 @@ class FakeElasticsearch {
         request_status_.erase(request_status_.begin());
         return;
       }
+      if (!bodies_.empty()) {  // a scripted answer, whatever was sent
+        res.set_content(bodies_.front(), "application/json");
+        bodies_.erase(bodies_.begin());
+        return;
+      }
       std::istringstream in(req.body);
       std::string action, doc;
       Json items = Json::array();
@@ -60,6 +65,7 @@ class FakeElasticsearch {
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   void script_items(std::vector<int> s) { item_status_ = std::move(s); }
   void script_requests(std::vector<int> s) { request_status_ = std::move(s); }
+  void script_bodies(std::vector<std::string> b) { bodies_ = std::move(b); }
   std::vector<std::pair<Json, Json>> requests() {
     std::lock_guard<std::mutex> lock(mu_);
     return requests_;
@@ -75,6 +81,7 @@ class FakeElasticsearch {
   int port_ = 0;
   std::mutex mu_;
   std::vector<int> item_status_, request_status_;
+  std::vector<std::string> bodies_;
   std::vector<std::pair<Json, Json>> requests_;
   std::vector<std::string> auths_;
 };
@@ -110,7 +117,7 @@ TEST(ElasticsearchOutput, CreateActionsWithIdIntoTheDataStream) {
   EXPECT_EQ(r[3].first,
             Json({{"create", {{"_index", "logs-ti_misp.threat-default"}, {"_id", "id-3"}}}}));
   EXPECT_EQ(r[3].second, Json({{"n", 3}}));
-  auto s = bulk_stats(*es.out);
+  auto s = es.out->stats();
   EXPECT_EQ(s.requests, 3u) << "bulk_max_size 4: 4 + 4 + 2";
   EXPECT_EQ(s.indexed, 10u);
 }
@@ -120,7 +127,7 @@ TEST(ElasticsearchOutput, PerItemErrors) {
   es.fake.script_items({201, 409, 400, 429, 503, 201, /* retries: */ 201, 201});
   es.write(6);
   ASSERT_TRUE(es.out->sync());
-  auto s = bulk_stats(*es.out);
+  auto s = es.out->stats();
   EXPECT_EQ(s.indexed, 4u);     // 2 at once + the 2 retried
   EXPECT_EQ(s.duplicates, 1u);  // 409: already stored under this _id
   EXPECT_EQ(s.rejected, 1u);    // 400: logged, not retried
@@ -148,20 +155,42 @@ TEST(ElasticsearchOutput, RetriesRunOutThenSyncFailsAndKeepsTheDocuments) {
 
 TEST(ElasticsearchOutput, AuthHeadersAndNoSecretsInLogs) {
   OutputSpec spec;
-  spec.api_key = plugin::Secret("myid:mykey");
+  spec.api_key = Secret("myid:mykey");
   Es es(spec);
   es.write(1);
   ASSERT_TRUE(es.out->sync());
   EXPECT_EQ(es.fake.auths().front(), "ApiKey bXlpZDpteWtleQ==");
   OutputSpec basic;
   basic.username = "elastic";
-  basic.password = plugin::Secret("changeme");
+  basic.password = Secret("changeme");
   Es es2(basic);
   es2.fake.script_requests({401});
   es2.write(1);
   EXPECT_FALSE(es2.out->sync());
   EXPECT_EQ(es2.fake.auths().front(), "Basic ZWxhc3RpYzpjaGFuZ2VtZQ==");
   for (const auto& l : es2.logs) EXPECT_EQ(l.find("changeme"), std::string::npos);
+}
+
+// Elasticsearch's answer is untrusted input: items of unexpected shapes are retried, never
+// dereferenced, and nothing throws (sync() runs inside the plugin's emit callback).
+TEST(ElasticsearchOutput, Issue9_UntrustedBulkAnswersNeverThrow) {
+  OutputSpec spec;
+  spec.max_retries = 1;
+  Es es(spec);
+  es.fake.script_bodies({R"({"items":[{}]})", R"({"items":[{"create":[]}]})"});
+  es.write(1);
+  bool ok = true;
+  EXPECT_NO_THROW(ok = es.out->sync());
+  EXPECT_FALSE(ok) << "retries ran out: the cursor must not move";
+  EXPECT_EQ(es.out->stats().failed_syncs, 1u);
+  Es es2;
+  es2.fake.script_bodies({R"({"items":[{"create":{"status":"201"}}]})", R"({"items":{}})",
+                          R"({"items":[{"create":{"status":400,"error":7}}]})"});
+  es2.write(1);
+  EXPECT_NO_THROW(ok = es2.out->sync());
+  EXPECT_TRUE(ok) << "the 400 settles the document as rejected";
+  EXPECT_EQ(es2.out->stats().rejected, 1u);
+  EXPECT_EQ(es2.out->stats().retried, 2u);
 }
 
 TEST(FileOutput, RotatesBySizeKeepingNFiles) {

@@ -22,7 +22,7 @@ class PolicyFile : public ::testing::Test {
       std::filesystem::temp_directory_path() /
       (std::string("misp-policy-") +
        ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".yml");
-  plugin::Result<Policy> load(const std::string& yaml) {
+  Result<Policy> load(const std::string& yaml) {
     std::ofstream(path_) << yaml;
     return load_policy(path_.string());
   }

@@ -28,7 +28,7 @@ TEST(Config, DefaultsAreTheIntegrations) {
   EXPECT_EQ(c->http_request_rate_limit, 1.0);
   EXPECT_EQ(c->tags, (std::vector<std::string>{"forwarded", "misp-threat"}));
   EXPECT_FALSE(c->preserve_original_event);
-  EXPECT_EQ(c->ioc_expiration_duration, "90d");
+  EXPECT_EQ(c->ioc_expiration_duration, std::chrono::hours(90 * 24));
   EXPECT_EQ(c->refetch_interval, std::chrono::hours(24));
   EXPECT_EQ(c->output, OutputMode::kEcs);
   EXPECT_EQ(c->endpoint(), "/events/restSearch");
@@ -338,6 +338,54 @@ TEST(Duration, GoStyle) {
   EXPECT_FALSE(parse_duration(""));
   EXPECT_FALSE(parse_duration("10"));
   EXPECT_FALSE(parse_duration("5d"));
+}
+
+// The option table is per data set: its own options and defaults, and the same rows that parse.
+TEST(OptionTable, Issue9_PerDataSetRowsDriveParsing) {
+  auto find = [](Dataset d, const std::string& name) -> const OptionDoc* {
+    for (const auto& o : option_docs(d))
+      if (o.name == name) return &o;
+    return nullptr;
+  };
+  ASSERT_NE(find(Dataset::kThreat, "limit"), nullptr);
+  EXPECT_EQ(find(Dataset::kThreat, "limit")->type, "int");
+  EXPECT_EQ(find(Dataset::kThreat, "tags")->default_value, "[forwarded, misp-threat]");
+  EXPECT_EQ(find(Dataset::kThreatAttributes, "tags")->default_value,
+            "[forwarded, misp-threat_attributes]");
+  EXPECT_EQ(find(Dataset::kThreat, "ioc_expiration_duration"), nullptr);
+  EXPECT_EQ(find(Dataset::kThreatAttributes, "split"), nullptr);
+  EXPECT_TRUE(find(Dataset::kThreat, "api_token")->flags & kOptionRequired);
+  EXPECT_TRUE(find(Dataset::kThreat, "api_token")->flags & kOptionSecret);
+  EXPECT_TRUE(find(Dataset::kThreat, "tags")->flags & kOptionMapping);
+  auto c = parse_config("api_token: k\nsplit: elastic\n", Dataset::kThreatAttributes);
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().text(), "split: applies to the threat data stream only");
+}
+
+// ioc_expiration_duration is parsed once, at load, into a span; the mapping gets that span back
+// (no option travels through the documents).
+TEST(Config, Issue9_IocExpirationParsedOnce) {
+  auto c = parse_config("api_token: k\nioc_expiration_duration: 2d\n", Dataset::kThreatAttributes);
+  ASSERT_TRUE(c.ok()) << c.error().text();
+  EXPECT_EQ(c->ioc_expiration_duration, std::chrono::hours(48));
+  EXPECT_EQ(c->mapping_options(0).ioc_expiration_duration, "2880m");
+  auto huge = parse_config("api_token: k\nioc_expiration_duration: 99999999999999d\n",
+                           Dataset::kThreatAttributes);
+  ASSERT_FALSE(huge.ok());
+  EXPECT_EQ(huge.error().text(),
+            "ioc_expiration_duration: must be at most 36500d, got '99999999999999d'");
+}
+
+// The offline mapping needs no api_token; everything else is checked as for polling.
+TEST(Config, Issue9_MapUseNeedsNoToken) {
+  EXPECT_TRUE(parse_config("", Dataset::kThreat, Use::kMap).ok());
+  EXPECT_TRUE(parse_config("tags: []\n", Dataset::kThreat, Use::kMap).ok());
+  auto bad = parse_config("limit: 0\n", Dataset::kThreat, Use::kMap);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code, Errc::kConfigValue);
+  auto no_envelope = parse_config("", Dataset::kThreat, Use::kMap);
+  no_envelope->envelope = false;
+  EXPECT_FALSE(no_envelope->mapping_options(0).data_stream_namespace);
 }
 
 }  // namespace
