@@ -209,16 +209,6 @@ PollStats Poller::poll() {
   return stats;
 }
 
-void Poller::run() {
-  while (true) {
-    PollStats s = poll();
-    if (!s.completed && s.error.code == Errc::kStopped) return;
-    if (!impl_->http->sleep_ms(
-            std::chrono::duration_cast<std::chrono::milliseconds>(impl_->config.interval).count()))
-      return;
-  }
-}
-
 void Poller::abort() {
   impl_->http->abort();
 }
@@ -228,10 +218,6 @@ std::string Poller::cursor() const {
 }
 const Config& Poller::config() const {
   return impl_->config;
-}
-
-bool valid_cursor_token(std::string_view token) {
-  return Cursor::decode(token).has_value();
 }
 
 }  // namespace misp::plugin

@@ -34,8 +34,6 @@ class Poller {
 
   // One complete poll. Thread: the host's run thread.
   PollStats poll();
-  // Polls at once, then every `interval`, until runtime.sleep_ms reports a stop.
-  void run();
   // Any thread: abort an in-flight request.
   void abort();
 
@@ -46,8 +44,5 @@ class Poller {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
-
-// Validates a cursor token for this stream ("" is the empty cursor).
-bool valid_cursor_token(std::string_view token);
 
 }  // namespace misp::plugin
