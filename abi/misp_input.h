@@ -269,7 +269,8 @@ typedef struct misp_input_plugin {
   ** on the calling thread with the format, error and source fields set; host->now_ms is the
   ** clock (ingest time); host->wait is not used. Each position that cannot be read goes to
   ** host->error (code 401 or 402), or to log() at ERROR when the host has no error(), and
-  ** mapping goes on with the next. stats (optional)
+  ** mapping goes on with the next; an empty input (non-NULL, input_len 0) is such a position.
+  ** input NULL (input_len 0) checks config only and maps nothing. stats (optional)
   ** receives the counts. Blocks; any thread; several calls may run at once.
   ** Returns MISP_INPUT_OK, MISP_INPUT_ERR_INPUT (some positions unreadable),
   ** MISP_INPUT_ERR_CONFIG (nothing mapped; err filled), MISP_INPUT_STOPPED (emit refused), or

@@ -1,6 +1,7 @@
 #include "mapping/expiry.h"
 
 #include "mapping/es/convert.h"
+#include "mapping/es/date.h"
 
 namespace misp::mapping {
 
@@ -24,7 +25,7 @@ ExpiryDuration parse_expiry_duration(std::string_view text) {
     out.valid_number = false;
     return out;
   }
-  out.millis = *n * per;
+  out.millis = es::java_long_multiply(*n, per);  // the script's long arithmetic: wraps
   return out;
 }
 

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "mapping/es/convert.h"
+#include "mapping/es/date.h"
 #include "mapping/es/java_text.h"
 #include "mapping/expiry.h"
 #include "mapping/pipeline_run.h"
@@ -58,15 +59,15 @@ void expiry_script(Ctx& ctx, std::int64_t ingest_ms, std::string_view duration) 
   const Value* ts = ctx.get("misp.attribute.timestamp");
   std::int64_t base_ms = 0;
   if (ts && ts->type == json::Type::kInt) {
-    base_ms = ts->i * 1000;
+    base_ms = es::java_long_multiply(ts->i, 1000);
   } else if (ts && ts->type == json::Type::kDouble) {
-    base_ms = static_cast<std::int64_t>(ts->d) * 1000;  // Number.longValue()
+    base_ms = es::java_long_multiply(es::java_long_cast(ts->d), 1000);  // Number.longValue()
   } else {
     std::string_view text = ts && ts->is_string() ? ts->str() : std::string_view{};
     auto secs = es::to_long(text);  // Long.parseLong; hex prefixes are not accepted there
     if (!secs || text.starts_with("0x") || text.starts_with("-0x"))
       throw ProcessorFailure("For input string: \"" + std::string(text) + "\"");
-    base_ms = *secs * 1000;
+    base_ms = es::java_long_multiply(*secs, 1000);
   }
   if (const Value* last_seen = ctx.get("misp.attribute.last_seen");
       last_seen && !last_seen->is_null()) {
@@ -81,7 +82,7 @@ void expiry_script(Ctx& ctx, std::int64_t ingest_ms, std::string_view duration) 
                            std::string(duration.substr(0, duration.size() - 1)) + "\"");
   if (d.fell_back)
     ctx.append("error.message", "invalid ioc_expiration_duration: using default 90 days");
-  std::int64_t decayed_at = base_ms + d.millis;
+  std::int64_t decayed_at = es::java_long_add(base_ms, d.millis);
   ctx.set_copy("misp.attribute.decayed_at", es::format_millis(decayed_at));
   ctx.set("misp.attribute.decayed", Value::boolean(decayed_at < ingest_ms));
 }

@@ -86,6 +86,9 @@ std::optional<Error> check_cross_fields(const Config& c, const std::set<std::str
     return Error{
         Errc::kConfigValue, seen.count("settle_delay") ? "settle_delay" : "initial_interval",
         "settle_delay must be shorter than initial_interval, or the first window is empty"};
+  // No default server: a placeholder would receive the api_token.
+  if (use == Use::kPoll && !seen.count("url"))
+    return Error{Errc::kConfigMissing, "url", "is required (the MISP server's base URL)"};
   return std::nullopt;
 }
 
@@ -93,7 +96,6 @@ Config defaults(mapping::Dataset dataset) {
   Config c;
   c.dataset = dataset;
   c.tags = mapping::default_tags(dataset);
-  c.url = parse_url("https://mispserver.com", "url").value();
   return c;
 }
 

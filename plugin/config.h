@@ -84,7 +84,8 @@ using VariableLookup = std::function<std::optional<std::string>(const std::strin
 Result<Config> parse_config(std::string_view text, mapping::Dataset dataset,
                             const VariableLookup& lookup, Use use = Use::kPoll);
 
-// Go-style durations: "120h", "10m", "30s", "1h30m", "500ms".
+// Go-style durations: "120h", "10m", "30s", "1h30m", "500ms". One of 2^53 ms or more (about
+// 285,000 years) is milliseconds::max(), which callers report as too large.
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);
 // An http(s) URL; errors name `key`.
 Result<Url> parse_url(std::string_view text, std::string_view key);

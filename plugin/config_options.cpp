@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "common/pem_file.h"
 #include "plugin/config_options.h"
 
 namespace misp::plugin::config_detail {
@@ -99,8 +100,13 @@ MaybeError set_ssl_entry(const std::string& k, const Node& v, SslConfig& ssl,
     if (s && *s == "none") return ssl.verification_mode = VerificationMode::kNone, std::nullopt;
     return Error{Errc::kConfigValue, path, "must be full, certificate or none"};
   }
-  if (k == "certificate_authorities")
-    return parse_string_list(v, ssl.certificate_authorities, path);
+  if (k == "certificate_authorities") {
+    if (auto e = parse_string_list(v, ssl.certificate_authorities, path)) return e;
+    for (std::size_t i = 0; i < ssl.certificate_authorities.size(); ++i)
+      if (auto why = check_pem_certificate_file(ssl.certificate_authorities[i]); !why.empty())
+        return Error{Errc::kConfigValue, path + "[" + std::to_string(i) + "]", why};
+    return std::nullopt;
+  }
   if (k == "certificate" || k == "key") {
     auto s = scalar(v);
     if (!s) return type_error(path, "a file path", v);
@@ -132,7 +138,8 @@ MaybeError set_ssl(const Node& n, Config& c, const std::string& key) {
 
 std::vector<Option> connection_options() {
   return {
-      {"url", "url", "https://mispserver.com", "Base URL of the MISP server.", 0, kBoth, set_url},
+      {"url", "url", "", "Base URL of the MISP server (no default: the api_token goes there).",
+       kOptionRequired, kBoth, set_url},
       {"api_token", "secret", "",
        "MISP automation key, sent raw in the Authorization header (or use api_token_file).",
        kOptionRequired | kOptionSecret, kBoth, set_api_token},

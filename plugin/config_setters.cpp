@@ -89,6 +89,8 @@ std::optional<Error> read_duration(const YAML::Node& n, const std::string& key,
   auto s = scalar(n);
   auto d = s ? parse_duration(*s) : std::nullopt;
   if (!d) return type_error(key, "a duration such as 30s, 10m or 120h", n);
+  if (*d == std::chrono::milliseconds::max())
+    return Error{Errc::kConfigValue, key, "too large, got " + *s};
   if (*d < min)
     return Error{Errc::kConfigValue, key,
                  "must be at least " + std::to_string(min.count()) + "ms, got " + *s};

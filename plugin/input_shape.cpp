@@ -1,5 +1,7 @@
 #include "plugin/input_shape.h"
 
+#include <vector>
+
 #include "mapping/json/parse.h"
 
 namespace misp::plugin {
@@ -34,6 +36,74 @@ bool looks_like_event_body(const Value& v) {
           json::find_member(v, "uuid"));
 }
 
+const char* type_name(const Value& v) {
+  switch (v.type) {
+    case json::Type::kNull:
+      return "null";
+    case json::Type::kBool:
+      return "a boolean";
+    case json::Type::kInt:
+    case json::Type::kUint:
+    case json::Type::kDouble:
+      return "a number";
+    case json::Type::kString:
+      return "a string";
+    case json::Type::kArray:
+      return "a list";
+    case json::Type::kObject:
+      return "an object";
+  }
+  return "a value";
+}
+
+// Where a JSON text stops being well formed, as "line L, column C" prose; empty when its
+// brackets and strings balance (simdjson's message is then all there is to say).
+std::string where_json_breaks(std::string_view text) {
+  struct Open {
+    char c;
+    std::size_t line, col;
+  };
+  std::vector<Open> open;
+  std::size_t line = 1, col = 0;
+  bool in_string = false, escape = false;
+  Open string_start{'"', 0, 0};
+  auto at = [](std::size_t l, std::size_t c) {
+    return "line " + std::to_string(l) + ", column " + std::to_string(c);
+  };
+  for (char c : text) {
+    if (c == '\n') {
+      if (in_string) return "a string breaks across lines at " + at(line, col + 1);
+      ++line, col = 0;
+      continue;
+    }
+    ++col;
+    if (in_string) {
+      if (escape)
+        escape = false;
+      else if (c == '\\')
+        escape = true;
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true, string_start = {c, line, col};
+    } else if (c == '{' || c == '[') {
+      open.push_back({c, line, col});
+    } else if (c == '}' || c == ']') {
+      if (open.empty() || (open.back().c == '{') != (c == '}'))
+        return std::string("unexpected '") + c + "' at " + at(line, col);
+      open.pop_back();
+    }
+  }
+  if (in_string)
+    return "the input ends at " + at(line, col) + " inside a string opened at " +
+           at(string_start.line, string_start.col);
+  if (!open.empty())
+    return "the input ends at " + at(line, col) + " with " + std::to_string(open.size()) +
+           " unclosed object(s) or list(s), the innermost opened at " +
+           at(open.back().line, open.back().col) + " (cut short?)";
+  return "";
+}
+
 bool looks_like_attribute(const Value& v) {
   return v.is_object() && json::find_member(v, "type") &&
          (json::find_member(v, "value") || json::find_member(v, "uuid"));
@@ -43,8 +113,9 @@ bool looks_like_attribute(const Value& v) {
 // `where`, split by shape. An empty string when it was handled, else why its shape is unknown.
 class Dispatch {
  public:
-  Dispatch(mapping::Dataset dataset, SplitMode mode, const OnMessage& on_message)
-      : dataset_(dataset), mode_(mode), on_message_(on_message) {}
+  Dispatch(mapping::Dataset dataset, SplitMode mode, const OnMessage& on_message,
+           const OnInputError& on_error)
+      : dataset_(dataset), mode_(mode), on_message_(on_message), on_error_(on_error) {}
 
   bool stopped() const { return stopped_; }
 
@@ -63,6 +134,17 @@ class Dispatch {
   void whole(std::string_view text) {
     if (!on_message_(text, *where_)) stopped_ = true;
   }
+  // Reports each row of `list` (at JSON pointer `pointer`) that is not an object: the split
+  // skips them as httpjson does, but a file given to map() should not lose rows silently.
+  void check_rows(const Value& list, const std::string& pointer, const char* row) {
+    if (!list.is_array()) return;
+    for (std::size_t i = 0; i < list.a->size(); ++i) {
+      const Value& e = (*list.a)[i];
+      if (!e.is_object())
+        on_error_(Error{Errc::kInputShape, *where_ + ": " + pointer + "/" + std::to_string(i),
+                        std::string(row) + " must be an object, got " + type_name(e)});
+    }
+  }
 
   std::string events(std::string_view text, const Value& v, json::Doc& doc) {
     auto emit = [this](std::string_view m) { split_one(m); };
@@ -71,6 +153,9 @@ class Dispatch {
       return "this is an /attributes/restSearch response; map it with --dataset "
              "threat_attributes";
     if (response || v.is_array()) {
+      if (response && !response->is_array())
+        return std::string("/response: must be a list of events, got ") + type_name(*response);
+      check_rows(response ? *response : v, response ? "/response" : "", "an event row");
       split_events_response(v, mode_, emit);
     } else if (const Value* event = json::find_member(v, "Event"); event && event->is_object()) {
       if (already_split(*event))
@@ -93,6 +178,7 @@ class Dispatch {
       return "this is an /events/restSearch response; map it with --dataset threat";
     if (response || v.is_array() ||
         (v.is_object() && json::find_member(v, "Attribute") && !looks_like_attribute(v))) {
+      if (std::string why = check_attribute_list(v, response); !why.empty()) return why;
       split_attributes_response(v, [this](std::string_view m) { split_one(m); });
     } else if (looks_like_attribute(v)) {
       whole(text);
@@ -102,9 +188,25 @@ class Dispatch {
     return "";
   }
 
+  // The list split_attributes_response() reads: rows that are not objects are reported; a list
+  // that is missing or not a list is the answer (an empty string when it is one).
+  std::string check_attribute_list(const Value& v, const Value* response) {
+    if (v.is_array()) return check_rows(v, "", "an attribute row"), "";
+    if (response && !response->is_object())
+      return std::string("/response: must be an object with an Attribute list, got ") +
+             type_name(*response);
+    const std::string pointer = response ? "/response/Attribute" : "/Attribute";
+    const Value* list = json::find_member(response ? *response : v, "Attribute");
+    if (!list) return pointer + ": missing; want a list of attributes";
+    if (!list->is_array() && !list->is_object())
+      return pointer + ": must be a list of attributes, got " + type_name(*list);
+    return check_rows(*list, pointer, "an attribute row"), "";
+  }
+
   mapping::Dataset dataset_;
   SplitMode mode_;
   const OnMessage& on_message_;
+  const OnInputError& on_error_;
   const std::string* where_ = nullptr;
   std::size_t n_ = 0;
   bool stopped_ = false;
@@ -134,13 +236,34 @@ void read_lines(std::string_view content, const std::string& name, json::Parser&
   }
 }
 
+// NDJSON when either of the first two non-blank lines is JSON of its own; a pretty-printed
+// document (cut short or otherwise broken) has neither, and its lines are not documents.
+bool first_lines_parse(std::string_view content, json::Parser& parser) {
+  std::size_t pos = 0, seen = 0;
+  while (pos < content.size() && seen < 2) {
+    auto nl = content.find('\n', pos);
+    std::string_view line = trim(content.substr(pos, nl == std::string_view::npos ? nl : nl - pos));
+    pos = nl == std::string_view::npos ? content.size() : nl + 1;
+    if (line.empty()) continue;
+    ++seen;
+    json::Doc doc;
+    Value v;
+    std::string error;
+    if (parser.parse(line, doc, v, error)) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 bool read_input(std::string_view content, const std::string& name, mapping::Dataset dataset,
                 SplitMode mode, const OnMessage& on_message, const OnInputError& on_error) {
-  Dispatch dispatch(dataset, mode, on_message);
+  Dispatch dispatch(dataset, mode, on_message, on_error);
   std::string_view whole = trim(content);
-  if (whole.empty()) return true;
+  if (whole.empty()) {
+    on_error(Error{Errc::kInputShape, name, "empty input: want MISP JSON or NDJSON"});
+    return true;
+  }
   json::Parser parser;
   {  // One JSON value, or else NDJSON.
     json::Doc doc;
@@ -150,6 +273,13 @@ bool read_input(std::string_view content, const std::string& name, mapping::Data
       if (std::string why = dispatch(whole, v, doc, name); !why.empty())
         on_error(Error{Errc::kInputShape, name, why});
       return !dispatch.stopped();
+    }
+    if (!first_lines_parse(whole, parser)) {  // one document, broken: one error, no fragments
+      if (probe_error.ends_with('.')) probe_error.pop_back();
+      std::string where = where_json_breaks(whole);
+      on_error(Error{Errc::kInputNotJson, name,
+                     "invalid JSON: " + probe_error + (where.empty() ? "" : "; " + where)});
+      return true;
     }
   }
   read_lines(content, name, parser, dispatch, on_error);

@@ -4,6 +4,10 @@
 //   - an /events/restSearch or /attributes/restSearch body (with or without the `response`
 //     envelope PyMISP strips).
 // A MISP feed directory is the host's to walk: each <uuid>.json is an event export.
+// Errors, reported and never skipped silently: an empty input; each row of a response that is
+// not an object (at its JSON pointer); a response list that is not a list; and text that is no
+// JSON value and whose first two lines are none either (a pretty-printed document cut short),
+// which is one error saying where it broke, never NDJSON fragments.
 #pragma once
 
 #include <functional>

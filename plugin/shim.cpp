@@ -208,7 +208,8 @@ std::int32_t map(const misp_input_host* host, const char* dataset, const char* c
     auto c = load(dataset, config ? config : "", config ? config_len : 0, Use::kMap);
     if (!c) return refuse(c.error(), err, cap, &h.value());
     c->envelope = (flags & MISP_INPUT_MAP_NO_ENVELOPE) == 0;
-    MapCounts n = map_offline(c.value(), h.value(), std::string_view(input ? input : "", input_len),
+    if (!input) return write_stats(stats, MapCounts{}), MISP_INPUT_OK;  // the options only
+    MapCounts n = map_offline(c.value(), h.value(), std::string_view(input, input_len),
                               source ? std::string(source, source_len) : std::string("<input>"));
     write_stats(stats, n);
     if (n.stopped) return MISP_INPUT_STOPPED;

@@ -96,14 +96,6 @@ std::optional<double> java_parse_double(std::string_view s) {
   return neg ? -value : value;
 }
 
-// Java's (long) cast of a double: truncation, NaN -> 0, saturation at the long range.
-std::int64_t java_long_cast(double d) {
-  if (std::isnan(d)) return 0;
-  if (d >= 9.2233720368547758e18) return std::numeric_limits<std::int64_t>::max();
-  if (d <= -9.2233720368547758e18) return std::numeric_limits<std::int64_t>::min();
-  return static_cast<std::int64_t>(d);
-}
-
 // Reads exactly n digits at s[i].
 bool read_digits(std::string_view s, std::size_t& i, std::size_t n, int& out) {
   if (i + n > s.size()) return false;
@@ -142,6 +134,21 @@ std::optional<std::int64_t> parse_zone_seconds(std::string_view z) {
 }
 
 }  // namespace
+
+std::int64_t java_long_cast(double d) {
+  if (std::isnan(d)) return 0;
+  if (d >= 9.2233720368547758e18) return std::numeric_limits<std::int64_t>::max();
+  if (d <= -9.2233720368547758e18) return std::numeric_limits<std::int64_t>::min();
+  return static_cast<std::int64_t>(d);
+}
+
+std::int64_t java_long_multiply(std::int64_t a, std::int64_t b) {
+  return static_cast<std::int64_t>(static_cast<std::uint64_t>(a) * static_cast<std::uint64_t>(b));
+}
+
+std::int64_t java_long_add(std::int64_t a, std::int64_t b) {
+  return static_cast<std::int64_t>(static_cast<std::uint64_t>(a) + static_cast<std::uint64_t>(b));
+}
 
 std::optional<std::int64_t> parse_unix(std::string_view text) {
   auto d = java_parse_double(text);

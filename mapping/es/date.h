@@ -20,6 +20,12 @@ std::optional<std::int64_t> parse_iso8601(std::string_view text);
 std::optional<std::int64_t> parse_date(std::string_view text,
                                        std::initializer_list<DateFormat> formats);
 
+// Java long arithmetic, which painless scripts use: the (long) cast of a double truncates, maps
+// NaN to 0 and saturates at the long range; * and + wrap around (two's complement), never UB.
+std::int64_t java_long_cast(double d);
+std::int64_t java_long_multiply(std::int64_t a, std::int64_t b);
+std::int64_t java_long_add(std::int64_t a, std::int64_t b);
+
 // 2021-05-21T10:22:12.000Z; years past 9999 get a '+' as java.time prints them.
 std::string format_millis(std::int64_t epoch_ms);
 

@@ -240,19 +240,23 @@ int map_inputs(const LoadedPlugin& plugin, const MapArgs& args, const std::strin
   misp_input_map_stats total{};
   std::size_t read_errors = 0;
   std::string refused;
-  auto on_source = [&](const std::string& name, const std::string& bytes) {
+  // input NULL: the options only; an empty source is an input error of its own.
+  auto map_one = [&](const std::string& name, const char* input, std::size_t input_len) {
     misp_input_map_stats s{};
     s.struct_size = sizeof s;
     char err[1024] = "";
     int32_t rc =
-        plugin.table().map(&host, dataset.c_str(), config.data(), config.size(), bytes.data(),
-                           bytes.size(), name.data(), name.size(), flags, &s, err, sizeof err);
+        plugin.table().map(&host, dataset.c_str(), config.data(), config.size(), input, input_len,
+                           name.data(), name.size(), flags, &s, err, sizeof err);
     if (rc == MISP_INPUT_ERR_CONFIG || rc == MISP_INPUT_ERR_ARGUMENT) refused = err;
     total.documents += s.documents, total.pipeline_errors += s.pipeline_errors;
     total.dropped += s.dropped, total.input_errors += s.input_errors;
   };
+  auto on_source = [&](const std::string& name, const std::string& bytes) {
+    map_one(name, bytes.data(), bytes.size());
+  };
   auto on_error = [&](const std::string& m) { std::cerr << "misp-agent map: " << m << "\n"; };
-  on_source("<options>", "");  // an empty input: the plugin checks the options first
+  map_one("<options>", nullptr, 0);  // the plugin checks the options first
   for (std::size_t i = 0; i < args.inputs.size() && refused.empty(); ++i)
     read_errors += read_sources(args.inputs[i], on_source, on_error);
   std::fflush(stdout);

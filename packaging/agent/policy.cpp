@@ -5,7 +5,9 @@
 #include <cctype>
 #include <optional>
 #include <set>
+#include <vector>
 
+#include "common/pem_file.h"
 #include "common/policy_vars.h"
 
 namespace misp::agent {
@@ -60,8 +62,77 @@ YAML::Node data_stream_key(const YAML::Node& parent, const char* key) {
   return p[std::string("data_stream.") + key];
 }
 
-std::string str(const YAML::Node& out, const char* k) {
-  return out[k] && out[k].IsScalar() ? out[k].as<std::string>() : std::string();
+const char* kind(const YAML::Node& n) {
+  switch (n.Type()) {
+    case YAML::NodeType::Map:
+      return "a mapping";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Scalar:
+      return "a scalar";
+    default:
+      return "null";
+  }
+}
+
+// Every mapping of the policy, keys unique: yaml-cpp keeps a repeated key and reads the first.
+std::optional<Error> check_duplicates(const YAML::Node& n, const std::string& where) {
+  if (n.IsSequence()) {
+    for (std::size_t i = 0; i < n.size(); ++i)
+      if (auto e = check_duplicates(n[i], where + "[" + std::to_string(i) + "]")) return e;
+  } else if (n.IsMap()) {
+    std::set<std::string> keys;
+    for (const auto& kv : n) {
+      const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : std::string("?");
+      const std::string at = where.empty() ? key : where + "." + key;
+      if (!keys.insert(key).second) return Error{at, "is set twice (duplicate key)"};
+      if (auto e = check_duplicates(kv.second, at)) return e;
+    }
+  }
+  return std::nullopt;
+}
+
+// Keys of a mapping at `where` that are not in `allowed`.
+std::optional<Error> check_keys(const YAML::Node& n, const std::string& where,
+                                std::initializer_list<const char*> allowed) {
+  for (const auto& kv : n) {
+    const std::string key = kv.first.Scalar();
+    bool known = false;
+    for (const char* a : allowed) known = known || key == a;
+    if (!known) {
+      std::string list;
+      for (const char* a : allowed) list += std::string(list.empty() ? "" : ", ") + a;
+      return Error{where + "." + key, "unknown key (known here: " + list + ")"};
+    }
+  }
+  return std::nullopt;
+}
+
+// outputs.default.<k> as a string: absent is empty; a list or mapping is refused by key path.
+std::optional<Error> str(const YAML::Node& out, const char* k, std::string& v) {
+  const YAML::Node n = out[k];
+  if (!n || n.IsNull()) return v.clear(), std::nullopt;
+  if (!n.IsScalar())
+    return Error{std::string("outputs.default.") + k,
+                 std::string("must be a string, got ") + kind(n)};
+  v = n.Scalar();
+  return std::nullopt;
+}
+
+// A string or a list of strings (hosts, certificate_authorities).
+std::optional<Error> strings(const YAML::Node& n, const std::string& where,
+                             std::vector<std::string>& v) {
+  if (!n || n.IsNull()) return std::nullopt;
+  if (n.IsScalar()) return v.push_back(n.Scalar()), std::nullopt;
+  if (!n.IsSequence())
+    return Error{where, std::string("must be a string or a list of strings, got ") + kind(n)};
+  for (std::size_t i = 0; i < n.size(); ++i) {
+    if (!n[i].IsScalar())
+      return Error{where + "[" + std::to_string(i) + "]",
+                   std::string("must be a string, got ") + kind(n[i])};
+    v.push_back(n[i].Scalar());
+  }
+  return std::nullopt;
 }
 
 std::optional<Error> num(const YAML::Node& out, const char* k, std::int64_t& v) {
@@ -76,7 +147,9 @@ std::optional<Error> num(const YAML::Node& out, const char* k, std::int64_t& v) 
 
 std::optional<Error> read_file_output(const YAML::Node& out, OutputSpec& o) {
   o.kind = OutputSpec::Kind::kFile;
-  o.path = str(out, "path");
+  if (auto e = check_keys(out, "outputs.default", {"type", "path", "rotate_bytes", "keep_files"}))
+    return e;
+  if (auto e = str(out, "path", o.path)) return e;
   if (o.path.empty()) return Error{"outputs.default.path", "is required for a file output"};
   std::int64_t keep = o.keep_files;
   if (auto e = num(out, "rotate_bytes", o.rotate_bytes)) return e;
@@ -90,21 +163,36 @@ std::optional<Error> read_file_output(const YAML::Node& out, OutputSpec& o) {
 
 std::optional<Error> read_elasticsearch_output(const YAML::Node& out, OutputSpec& o) {
   o.kind = OutputSpec::Kind::kElasticsearch;
-  if (out["hosts"] && out["hosts"].IsSequence())
-    for (const auto& h : out["hosts"]) o.hosts.push_back(h.as<std::string>());
-  else if (!str(out, "hosts").empty())
-    o.hosts.push_back(str(out, "hosts"));
+  if (auto e = check_keys(out, "outputs.default",
+                          {"type", "hosts", "api_key", "username", "password", "ssl",
+                           "bulk_max_size", "max_retries", "backoff_ms"}))
+    return e;
+  if (auto e = strings(out["hosts"], "outputs.default.hosts", o.hosts)) return e;
+  std::erase(o.hosts, std::string());
   if (o.hosts.empty())
     return Error{"outputs.default.hosts", "is required for an elasticsearch output"};
-  o.api_key = Secret(str(out, "api_key"));
-  o.username = str(out, "username");
-  o.password = Secret(str(out, "password"));
-  if (YAML::Node ssl = out["ssl"]; ssl && ssl.IsMap()) {
-    if (ssl["certificate_authorities"])
-      for (const auto& ca : ssl["certificate_authorities"])
-        o.certificate_authorities.push_back(ca.as<std::string>());
-    if (ssl["verification_mode"] && ssl["verification_mode"].as<std::string>() == "none")
-      o.verify_certificates = false;
+  std::string api_key, password;
+  if (auto e = str(out, "api_key", api_key)) return e;
+  if (auto e = str(out, "username", o.username)) return e;
+  if (auto e = str(out, "password", password)) return e;
+  o.api_key = Secret(api_key), o.password = Secret(password);
+  if (YAML::Node ssl = out["ssl"]; ssl && !ssl.IsNull()) {
+    if (!ssl.IsMap())
+      return Error{"outputs.default.ssl", std::string("must be a mapping, got ") + kind(ssl)};
+    if (auto e = check_keys(ssl, "outputs.default.ssl",
+                            {"certificate_authorities", "verification_mode"}))
+      return e;
+    if (auto e = strings(ssl["certificate_authorities"],
+                         "outputs.default.ssl.certificate_authorities", o.certificate_authorities))
+      return e;
+    for (std::size_t i = 0; i < o.certificate_authorities.size(); ++i)
+      if (auto why = check_pem_certificate_file(o.certificate_authorities[i]); !why.empty())
+        return Error{"outputs.default.ssl.certificate_authorities[" + std::to_string(i) + "]", why};
+    if (YAML::Node mode = ssl["verification_mode"]; mode && !mode.IsNull()) {
+      if (!mode.IsScalar() || (mode.Scalar() != "full" && mode.Scalar() != "none"))
+        return Error{"outputs.default.ssl.verification_mode", "must be full or none"};
+      o.verify_certificates = mode.Scalar() != "none";
+    }
   }
   std::int64_t bulk = o.bulk_max_size, retries = o.max_retries;
   if (auto e = num(out, "bulk_max_size", bulk)) return e;
@@ -119,19 +207,24 @@ std::optional<Error> read_elasticsearch_output(const YAML::Node& out, OutputSpec
 
 // outputs.default, with ${env.NAME} resolved: misp-agent's to resolve, unlike the streams.
 std::optional<Error> read_output(YAML::Node root, OutputSpec& o) {
-  if (YAML::Node outputs = root["outputs"]) {
-    if (auto f = policy_vars::substitute_tree(outputs, policy_vars::environment(), "outputs"))
-      return Error{f->key, f->message};
-  }
-  YAML::Node out = root["outputs"]["default"];
-  if (!out || !out.IsMap()) return std::nullopt;
-  std::string type = str(out, "type");
+  YAML::Node outputs = root["outputs"];
+  if (!outputs || outputs.IsNull()) return std::nullopt;
+  if (!outputs.IsMap())
+    return Error{"outputs", std::string("must be a mapping with default, got ") + kind(outputs)};
+  if (auto e = check_keys(outputs, "outputs", {"default"})) return e;
+  if (auto f = policy_vars::substitute_tree(outputs, policy_vars::environment(), "outputs"))
+    return Error{f->key, f->message};
+  YAML::Node out = outputs["default"];
+  if (!out || out.IsNull()) return std::nullopt;
+  if (!out.IsMap())
+    return Error{"outputs.default", std::string("must be a mapping with a type, got ") + kind(out)};
+  std::string type;
+  if (auto e = str(out, "type", type)) return e;
+  if (type == "console") return check_keys(out, "outputs.default", {"type"});
   if (type == "file") return read_file_output(out, o);
   if (type == "elasticsearch") return read_elasticsearch_output(out, o);
-  if (type != "console")
-    return Error{"outputs.default.type",
-                 "must be file, console or elasticsearch, got '" + type + "'"};
-  return std::nullopt;
+  return Error{"outputs.default.type",
+               "must be file, console or elasticsearch, got '" + type + "'"};
 }
 
 // The stream's variables as YAML text for the plugin, the input's namespace added when the
@@ -187,6 +280,8 @@ Result<Policy> load_policy(const std::string& path) {
   } catch (const YAML::Exception& e) {
     return Error{path, std::string("is not YAML: ") + e.what()};
   }
+  if (!root.IsMap()) return Error{path, "must be a mapping with outputs and inputs"};
+  if (auto e = check_duplicates(root, "")) return *e;
   Policy p;
   if (auto e = read_output(root, p.output)) return *e;
   YAML::Node inputs = root["inputs"];

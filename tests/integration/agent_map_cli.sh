@@ -60,6 +60,31 @@ set -e
 grep -q "bad.ndjson:2: invalid JSON" "$tmp/bad.err" || fail "bad input: no position for line 2: $(cat "$tmp/bad.err")"
 grep -q "bad.ndjson:3: not a MISP event" "$tmp/bad.err" || fail "bad input: no position for line 3"
 [ "$(count "$tmp/bad.out")" = 1 ] || fail "bad input: the good line must still be mapped"
+# Issue 10: rows that are not objects, a list that is not a list, an empty file and a
+# pretty-printed export cut in half are errors with positions and exit 1; no fragment is mapped.
+expect_map_error() {  # name, dataset, file, error text
+  set +e
+  "$agent" map --dataset "$2" "$3" >"$tmp/$1.out" 2>"$tmp/$1.err"; rc=$?
+  set -e
+  [ $rc = 1 ] || fail "$1: exit code $rc, want 1"
+  grep -qF -- "$4" "$tmp/$1.err" || fail "$1: no '$4' in: $(cat "$tmp/$1.err")"
+}
+printf '%s' '{"response":{"Attribute":[1,null,"x",{"type":"ip-src","value":"192.0.2.1","uuid":"a"}]}}' >"$tmp/rows.json"
+expect_map_error rows threat_attributes "$tmp/rows.json" "rows.json: /response/Attribute/1: an attribute row must be an object, got null"
+grep -qF "/response/Attribute/0: an attribute row must be an object, got a number" "$tmp/rows.err" || fail "rows: row 0"
+grep -qF "/response/Attribute/2: an attribute row must be an object, got a string" "$tmp/rows.err" || fail "rows: row 2"
+[ "$(count "$tmp/rows.out")" = 1 ] || fail "rows: the object row must still be mapped"
+printf '%s' '{"response":{"Attribute":"x"}}' >"$tmp/scalar.json"
+expect_map_error scalar threat_attributes "$tmp/scalar.json" "scalar.json: /response/Attribute: must be a list of attributes, got a string"
+: >"$tmp/empty.json"
+expect_map_error empty threat "$tmp/empty.json" "empty.json: empty input"
+python3 -m json.tool "$shared"/vectors/misp/06_*.json >"$tmp/pretty.json"
+head -c "$(( $(wc -c <"$tmp/pretty.json") / 2 ))" "$tmp/pretty.json" >"$tmp/half.json"
+expect_map_error half threat "$tmp/half.json" "half.json: invalid JSON"
+grep -qE "the input ends at line [0-9]+, column [0-9]+" "$tmp/half.err" || fail "half: no position: $(cat "$tmp/half.err")"
+[ "$(grep -c 'half.json' "$tmp/half.err")" = 1 ] || fail "half: want exactly one error: $(cat "$tmp/half.err")"
+[ "$(count "$tmp/half.out")" = 0 ] || fail "half: fragments mapped as documents"
+
 set +e
 "$agent" map --dataset nope x 2>/dev/null; rc=$?
 set -e

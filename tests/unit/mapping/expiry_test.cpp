@@ -33,5 +33,11 @@ TEST(ExpiryDuration, UnitsAndFallbacks) {
   }
 }
 
+// A span past the long range wraps as the script's long arithmetic does (no undefined behaviour).
+TEST(ExpiryDuration, Issue10_HugeSpanWrapsAsJava) {
+  EXPECT_EQ(parse_expiry_duration("10000000000000d").millis, -2996971464348925952LL);
+  EXPECT_EQ(parse_expiry_duration("9223372036854775807m").millis, -60'000);
+}
+
 }  // namespace
 }  // namespace misp::mapping

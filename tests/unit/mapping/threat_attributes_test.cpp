@@ -2,6 +2,8 @@
 // first/last_seen shapes, timestamps as numbers or strings, deletions, envelope.
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include <nlohmann/json.hpp>
 
 #include "mapping/mapper.h"
@@ -160,6 +162,34 @@ TEST(Expiry, NumericTimestampIsAccepted) {
   Json d = map_attr(a, "1d");
   EXPECT_EQ(d["@timestamp"], "2024-12-31T00:00:00.000Z");
   EXPECT_EQ(d["misp"]["attribute"]["decayed_at"], "2025-01-01T00:00:00.000Z");
+}
+
+// Timestamps at the edges of the long range, or beyond it as doubles, are Java longs: the
+// (long) cast saturates and * 1000 wraps, with no undefined behaviour (UBSan preset).
+TEST(Expiry, Issue10_TimestampsAtTheLongLimits) {
+  struct Case {
+    Json timestamp;
+    const char* decayed_at;
+  } cases[] = {
+      // Long.MAX_VALUE * 1000 wraps to -1000; + 1 day.
+      {Json(std::numeric_limits<std::int64_t>::max()), "1970-01-01T23:59:59.000Z"},
+      {Json(1e300), "1970-01-01T23:59:59.000Z"},
+      {Json("9223372036854775807"), "1970-01-01T23:59:59.000Z"},
+      // Long.MIN_VALUE * 1000 wraps to 0.
+      {Json(std::numeric_limits<std::int64_t>::min()), "1970-01-02T00:00:00.000Z"},
+      {Json(-1e300), "1970-01-02T00:00:00.000Z"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.timestamp.dump());
+    Json a = attribute();
+    a["timestamp"] = c.timestamp;
+    Json d = map_attr(a, "1d");
+    EXPECT_EQ(d["misp"]["attribute"]["decayed_at"], c.decayed_at);
+  }
+  Json a = attribute();
+  a["timestamp"] = "1735603200";
+  EXPECT_EQ(map_attr(a, "9223372036854775807m")["misp"]["attribute"]["decayed_at"],
+            "2024-12-30T23:59:00.000Z");  // the span wraps to -60000 ms
 }
 
 TEST(Expiry, NonNumericTimestampIsPipelineError) {

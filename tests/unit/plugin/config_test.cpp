@@ -17,9 +17,9 @@ namespace {
 using mapping::Dataset;
 
 TEST(Config, DefaultsAreTheIntegrations) {
-  auto c = parse_config("api_token: abc\n", Dataset::kThreat);
+  auto c = parse_config("url: https://misp.example\napi_token: abc\n", Dataset::kThreat);
   ASSERT_TRUE(c.ok()) << c.error().text();
-  EXPECT_EQ(c->url.redacted(), "https://mispserver.com:443");
+  EXPECT_EQ(c->url.redacted(), "https://misp.example:443");
   EXPECT_EQ(c->limit, 10);
   EXPECT_EQ(c->initial_interval, std::chrono::hours(120));
   EXPECT_EQ(c->interval, std::chrono::minutes(10));
@@ -32,7 +32,7 @@ TEST(Config, DefaultsAreTheIntegrations) {
   EXPECT_EQ(c->refetch_interval, std::chrono::hours(24));
   EXPECT_EQ(c->output, OutputMode::kEcs);
   EXPECT_EQ(c->endpoint(), "/events/restSearch");
-  auto a = parse_config("api_token: abc\n", Dataset::kThreatAttributes);
+  auto a = parse_config("url: https://misp.example\napi_token: abc\n", Dataset::kThreatAttributes);
   EXPECT_EQ(a->tags, (std::vector<std::string>{"forwarded", "misp-threat_attributes"}));
   EXPECT_EQ(a->endpoint(), "/attributes/restSearch");
 }
@@ -54,8 +54,9 @@ TEST(Config, YamlAndJsonAlike) {
 }
 
 TEST(Config, FiltersAsTheUisYamlText) {
-  auto c = parse_config("api_token: k\nfilters: |\n  decayingModel: 2\n  to_ids: 1\n",
-                        Dataset::kThreatAttributes);
+  auto c = parse_config(
+      "url: https://misp.example\napi_token: k\nfilters: |\n  decayingModel: 2\n  to_ids: 1\n",
+      Dataset::kThreatAttributes);
   ASSERT_TRUE(c.ok()) << c.error().text();
   EXPECT_EQ(c->filters_json, R"({"decayingModel":2,"to_ids":1})");
 }
@@ -92,6 +93,10 @@ INSTANTIATE_TEST_SUITE_P(
             "settle_delay: must be at least 1000ms, got 500ms"},
         Bad{"api_token: k\nsettle_delay: 25h\n",
             "settle_delay: must be at most 86400000ms, got 25h"},
+        Bad{"api_token: k\ninterval: 99999999999999h\n",
+            "interval: too large, got 99999999999999h"},  // Issue10: was signed overflow
+        Bad{"api_token: k\nsettle_delay: 2562047788015215h30m\n",
+            "settle_delay: too large, got 2562047788015215h30m"},
         Bad{"api_token: k\nsettle_delay: soon\n",
             "settle_delay: must be a duration such as 30s, 10m or 120h, got 'soon'"},
         Bad{"api_token: k\nsettle_delay: 2h\ninitial_interval: 1h\n",
@@ -165,7 +170,8 @@ INSTANTIATE_TEST_SUITE_P(
             "write $${ for a literal ${"}));
 
 TEST(Config, AttributesOnlyOptionsRefusedForThreat) {
-  auto c = parse_config("api_token: k\nenforce_warning_list: true\n", Dataset::kThreat);
+  auto c = parse_config("url: https://misp.example\napi_token: k\nenforce_warning_list: true\n",
+                        Dataset::kThreat);
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(c.error().text(),
             "enforce_warning_list: applies to the threat_attributes data stream only");
@@ -173,8 +179,9 @@ TEST(Config, AttributesOnlyOptionsRefusedForThreat) {
 
 // Secrets print as <redacted>, and URLs print without credentials.
 TEST(Config, SecretsNeverPrint) {
-  auto c = parse_config("api_token: topsecret\nproxy_url: http://bob:hunter2@proxy:3128\n",
-                        Dataset::kThreat);
+  auto c = parse_config(
+      "url: https://misp.example\napi_token: topsecret\nproxy_url: http://bob:hunter2@proxy:3128\n",
+      Dataset::kThreat);
   ASSERT_TRUE(c.ok()) << c.error().text();
   std::ostringstream os;
   os << c->api_token << " " << c->proxy_url->password << " " << c->proxy_url->redacted();
@@ -185,10 +192,12 @@ TEST(Config, SecretsNeverPrint) {
 
 // settle_delay is a Go duration like the other intervals; whole seconds are kept.
 TEST(Config, SettleDelay) {
-  auto c = parse_config("api_token: k\nsettle_delay: 2m\n", Dataset::kThreat);
+  auto c =
+      parse_config("url: https://misp.example\napi_token: k\nsettle_delay: 2m\n", Dataset::kThreat);
   ASSERT_TRUE(c.ok()) << c.error().text();
   EXPECT_EQ(c->settle_delay, std::chrono::minutes(2));
-  auto one = parse_config("api_token: k\nsettle_delay: 1s\n", Dataset::kThreatAttributes);
+  auto one = parse_config("url: https://misp.example\napi_token: k\nsettle_delay: 1s\n",
+                          Dataset::kThreatAttributes);
   ASSERT_TRUE(one.ok()) << one.error().text();
   EXPECT_EQ(one->settle_delay, std::chrono::seconds(1));
 }
@@ -196,13 +205,16 @@ TEST(Config, SettleDelay) {
 // Elastic Agent writes data_stream nested or dotted, with type, dataset and namespace; all are
 // accepted when they agree with the data set the host loads the stream as.
 TEST(Config, DataStreamAsElasticAgentWritesIt) {
-  for (const char* yaml :
-       {"api_token: k\ndata_stream:\n  type: logs\n  dataset: ti_misp.threat\n  namespace: prod\n",
-        "api_token: k\ndata_stream.type: logs\ndata_stream.dataset: ti_misp.threat\n"
-        "data_stream.namespace: prod\n",
-        "api_token: k\ndata_stream: {type: logs, dataset: ti_misp.threat}\n"
-        "data_stream.namespace: prod\n",
-        R"({"api_token":"k","data_stream":{"type":"logs","namespace":"prod"}})"}) {
+  const std::string url = "url: https://misp.example\n";
+  for (const std::string& yaml :
+       {url + "api_token: k\ndata_stream:\n  type: logs\n  dataset: ti_misp.threat\n"
+              "  namespace: prod\n",
+        url + "api_token: k\ndata_stream.type: logs\ndata_stream.dataset: ti_misp.threat\n"
+              "data_stream.namespace: prod\n",
+        url + "api_token: k\ndata_stream: {type: logs, dataset: ti_misp.threat}\n"
+              "data_stream.namespace: prod\n",
+        std::string(R"({"url":"https://misp.example","api_token":"k",)"
+                    R"("data_stream":{"type":"logs","namespace":"prod"}})")}) {
     auto c = parse_config(yaml, Dataset::kThreat);
     ASSERT_TRUE(c.ok()) << yaml << ": " << c.error().text();
     EXPECT_EQ(c->data_stream_namespace, "prod") << yaml;
@@ -212,7 +224,7 @@ TEST(Config, DataStreamAsElasticAgentWritesIt) {
 // Filters keep the types YAML gives them (the YAML 1.2 core schema); quoting makes a string.
 TEST(Config, FiltersKeepYamlTypes) {
   auto c = parse_config(
-      "api_token: k\nfilters:\n"
+      "url: https://misp.example\napi_token: k\nfilters:\n"
       "  threshold: 0.5\n  published: true\n  to_ids: false\n  eventid: \"1\"\n  n: 1\n"
       "  neg: -3\n  exp: 1e3\n  hex: 0x10\n  none: null\n  tilde: ~\n  word: abc\n"
       "  quoted_bool: 'true'\n  quoted_null: \"null\"\n  tagged: !!str 5\n  inf: .inf\n"
@@ -228,10 +240,13 @@ TEST(Config, FiltersKeepYamlTypes) {
   EXPECT_NE(c->filters_json.find(R"("n":1,)"), std::string::npos) << c->filters_json;
 }
 
+// A CA file is read at load (Issue 10): the variable names a directory the test fills.
+const std::filesystem::path kCaDir = std::filesystem::temp_directory_path() / "misp-config-test-ca";
+
 std::map<std::string, std::string> kEnv = {{"MISP_URL", "https://misp.example:8443"},
                                            {"MISP_TOKEN", "env-token"},
                                            {"MISP_TAG", "tlp:green"},
-                                           {"CA_DIR", "/etc/misp"},
+                                           {"CA_DIR", kCaDir.string()},
                                            {"NS", "prod"},
                                            {"TWO_LINES", "first\nsecond"}};
 
@@ -246,6 +261,9 @@ VariableLookup fake_env() {
 // ${env.NAME} is replaced in any string value: top level, inside filters and ssl (also when they
 // are the UI's YAML text blocks), and in the middle of a string; $${ is a literal ${.
 TEST(Config, EnvironmentVariables) {
+  std::filesystem::create_directories(kCaDir);
+  std::ofstream(kCaDir / "ca.pem")
+      << "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
   auto c = parse_config(
       "url: ${env.MISP_URL}/misp\napi_token: ${env.MISP_TOKEN}\n"
       "data_stream: {namespace: '${env.NS}'}\n"
@@ -259,9 +277,10 @@ TEST(Config, EnvironmentVariables) {
   EXPECT_EQ(c->data_stream_namespace, "prod");
   EXPECT_EQ(nlohmann::json::parse(c->filters_json), nlohmann::json::parse(R"({
     "tags": {"OR": ["tlp:green", "x-tlp:green"]}, "comment": "${env.MISP_TAG} stays"})"));
-  EXPECT_EQ(c->ssl.certificate_authorities, std::vector<std::string>{"/etc/misp/ca.pem"});
-  auto text = parse_config("api_token: k\nfilters: |\n  tags: ['${env.MISP_TAG}']\n",
-                           Dataset::kThreatAttributes, fake_env());
+  EXPECT_EQ(c->ssl.certificate_authorities, std::vector<std::string>{(kCaDir / "ca.pem").string()});
+  auto text = parse_config(
+      "url: https://misp.example\napi_token: k\nfilters: |\n  tags: ['${env.MISP_TAG}']\n",
+      Dataset::kThreatAttributes, fake_env());
   ASSERT_TRUE(text.ok()) << text.error().text();
   EXPECT_EQ(text->filters_json, R"({"tags":["tlp:green"]})");
 }
@@ -296,7 +315,8 @@ class TokenFile : public ::testing::Test {
        ::testing::UnitTest::GetInstance()->current_test_info()->name());
   void write(const std::string& bytes) { std::ofstream(path_, std::ios::binary) << bytes; }
   Result<Config> load() {
-    return parse_config("api_token_file: " + path_.string() + "\n", Dataset::kThreat);
+    return parse_config("url: https://misp.example\napi_token_file: " + path_.string() + "\n",
+                        Dataset::kThreat);
   }
   void TearDown() override { std::filesystem::remove(path_); }
 };
@@ -324,7 +344,8 @@ TEST_F(TokenFile, TokenNeverInAnError) {
   auto c = load();
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(c.error().text(), "api_token_file: the token must not contain line breaks");
-  auto e = parse_config("api_token: ${env.TWO_LINES}\n", Dataset::kThreat, fake_env());
+  auto e = parse_config("url: https://misp.example\napi_token: ${env.TWO_LINES}\n",
+                        Dataset::kThreat, fake_env());
   ASSERT_FALSE(e.ok());
   EXPECT_EQ(e.error().text(), "api_token: the token must not contain line breaks");
   EXPECT_EQ(e.error().text().find("first"), std::string::npos);
@@ -355,9 +376,12 @@ TEST(OptionTable, Issue9_PerDataSetRowsDriveParsing) {
   EXPECT_EQ(find(Dataset::kThreat, "ioc_expiration_duration"), nullptr);
   EXPECT_EQ(find(Dataset::kThreatAttributes, "split"), nullptr);
   EXPECT_TRUE(find(Dataset::kThreat, "api_token")->flags & kOptionRequired);
+  EXPECT_TRUE(find(Dataset::kThreat, "url")->flags & kOptionRequired);  // Issue10: no default
+  EXPECT_EQ(find(Dataset::kThreat, "url")->default_value, "");
   EXPECT_TRUE(find(Dataset::kThreat, "api_token")->flags & kOptionSecret);
   EXPECT_TRUE(find(Dataset::kThreat, "tags")->flags & kOptionMapping);
-  auto c = parse_config("api_token: k\nsplit: elastic\n", Dataset::kThreatAttributes);
+  auto c = parse_config("url: https://misp.example\napi_token: k\nsplit: elastic\n",
+                        Dataset::kThreatAttributes);
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(c.error().text(), "split: applies to the threat data stream only");
 }
@@ -365,15 +389,68 @@ TEST(OptionTable, Issue9_PerDataSetRowsDriveParsing) {
 // ioc_expiration_duration is parsed once, at load, into a span; the mapping gets that span back
 // (no option travels through the documents).
 TEST(Config, Issue9_IocExpirationParsedOnce) {
-  auto c = parse_config("api_token: k\nioc_expiration_duration: 2d\n", Dataset::kThreatAttributes);
+  auto c = parse_config("url: https://misp.example\napi_token: k\nioc_expiration_duration: 2d\n",
+                        Dataset::kThreatAttributes);
   ASSERT_TRUE(c.ok()) << c.error().text();
   EXPECT_EQ(c->ioc_expiration_duration, std::chrono::hours(48));
   EXPECT_EQ(c->mapping_options(0).ioc_expiration_duration, "2880m");
-  auto huge = parse_config("api_token: k\nioc_expiration_duration: 99999999999999d\n",
-                           Dataset::kThreatAttributes);
+  auto huge = parse_config(
+      "url: https://misp.example\napi_token: k\nioc_expiration_duration: 99999999999999d\n",
+      Dataset::kThreatAttributes);
   ASSERT_FALSE(huge.ok());
   EXPECT_EQ(huge.error().text(),
             "ioc_expiration_duration: must be at most 36500d, got '99999999999999d'");
+}
+
+// There is no default server: a stream without url is refused, naming url, before anything could
+// send the api_token to a placeholder host. The offline mapping needs no server.
+TEST(Config, Issue10_UrlIsRequired) {
+  auto c = parse_config("api_token: k\n", Dataset::kThreat);
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().code, Errc::kConfigMissing);
+  EXPECT_EQ(c.error().text(), "url: is required (the MISP server's base URL)");
+  EXPECT_FALSE(parse_config("api_token: k\nurl:\n", Dataset::kThreatAttributes).ok());
+  EXPECT_TRUE(parse_config("tags: []\n", Dataset::kThreat, Use::kMap).ok());
+}
+
+// A CA file that is missing or holds no PEM certificate is refused at load, so --check fails too.
+TEST(Config, Issue10_CaFileMustBePem) {
+  const auto dir = std::filesystem::temp_directory_path();
+  const std::string missing = (dir / "misp-issue10-missing-ca.pem").string();
+  const std::string not_pem = (dir / "misp-issue10-not-pem.pem").string();
+  const std::string pem = (dir / "misp-issue10-ca.pem").string();
+  std::ofstream(not_pem) << "hello\n";
+  std::ofstream(pem) << "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+  auto with_ca = [](const std::string& file) {
+    return parse_config(
+        "url: https://misp.example\napi_token: k\nssl:\n  certificate_authorities: [" + file +
+            "]\n",
+        Dataset::kThreat);
+  };
+  auto m = with_ca(missing);
+  ASSERT_FALSE(m.ok());
+  EXPECT_EQ(m.error().text(), "ssl.certificate_authorities[0]: cannot read " + missing +
+                                  ": No such file or directory");
+  auto n = with_ca(not_pem);
+  ASSERT_FALSE(n.ok());
+  EXPECT_EQ(n.error().text(), "ssl.certificate_authorities[0]: " + not_pem +
+                                  " holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
+  EXPECT_TRUE(with_ca(pem).ok()) << with_ca(pem).error().text();
+  std::filesystem::remove(not_pem);
+  std::filesystem::remove(pem);
+}
+
+// Spans past the millisecond range are refused as too large, never computed with overflow.
+TEST(Config, Issue10_HugeDurationsAreTooLarge) {
+  EXPECT_EQ(parse_duration("99999999999999h"), std::chrono::milliseconds::max());
+  EXPECT_EQ(parse_duration("2562047h"), std::chrono::hours(2562047));
+  EXPECT_EQ(parse_duration("1" + std::string(400, '0') + "s"), std::chrono::milliseconds::max());
+  auto days = parse_config(
+      "url: https://misp.example\napi_token: k\nioc_expiration_duration: 10000000000000d\n",
+      Dataset::kThreatAttributes);
+  ASSERT_FALSE(days.ok());
+  EXPECT_EQ(days.error().text(),
+            "ioc_expiration_duration: must be at most 36500d, got '10000000000000d'");
 }
 
 // The offline mapping needs no api_token; everything else is checked as for polling.

@@ -63,6 +63,81 @@ TEST(InputShape, OtherDataSetsResponseNamesTheFlag) {
   EXPECT_EQ(a.where, std::vector<std::string>{"in.json: document 1"});
 }
 
+// Rows that are not objects are each an error at their JSON pointer; the object rows still map.
+TEST(InputShape, Issue10_NonObjectRowsAreErrors) {
+  Read a = read(R"({"response":{"Attribute":[1,null,"x",{"type":"ip-src","value":"1"}]}})",
+                Dataset::kThreatAttributes);
+  EXPECT_EQ(a.where, std::vector<std::string>{"in.json: document 1"});
+  std::vector<std::string> texts;
+  for (const auto& e : a.errors) texts.push_back(e.text());
+  EXPECT_EQ(texts,
+            (std::vector<std::string>{
+                "in.json: /response/Attribute/0: an attribute row must be an object, got a number",
+                "in.json: /response/Attribute/1: an attribute row must be an object, got null",
+                "in.json: /response/Attribute/2: an attribute row must be an object, got a string",
+            }));
+  Read e = read(R"({"response":[true,)" + kEvent + "]}", Dataset::kThreat);
+  EXPECT_EQ(e.where.size(), 2u);
+  ASSERT_EQ(e.errors.size(), 1u);
+  EXPECT_EQ(e.errors[0].text(),
+            "in.json: /response/0: an event row must be an object, got a boolean");
+}
+
+// A response whose list is not a list, and an empty input, are errors, not zero documents.
+TEST(InputShape, Issue10_WrongShapesAndEmptyInputAreErrors) {
+  struct Case {
+    std::string input;
+    Dataset dataset;
+    std::string error;
+  } cases[] = {
+      {R"({"response":{"Attribute":"x"}})", Dataset::kThreatAttributes,
+       "in.json: /response/Attribute: must be a list of attributes, got a string"},
+      {R"({"response":{}})", Dataset::kThreatAttributes,
+       "in.json: /response/Attribute: missing; want a list of attributes"},
+      {R"({"response":"x"})", Dataset::kThreatAttributes,
+       "in.json: /response: must be an object with an Attribute list, got a string"},
+      {R"({"response":{"Event":1}})", Dataset::kThreat,
+       "in.json: this is an /attributes/restSearch response; map it with --dataset "
+       "threat_attributes"},
+      {R"({"response":"x"})", Dataset::kThreat,
+       "in.json: /response: must be a list of events, got a string"},
+      {"", Dataset::kThreat, "in.json: empty input: want MISP JSON or NDJSON"},
+      {" \n\n", Dataset::kThreatAttributes, "in.json: empty input: want MISP JSON or NDJSON"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.input);
+    Read r = read(c.input, c.dataset);
+    EXPECT_TRUE(r.where.empty());
+    ASSERT_EQ(r.errors.size(), 1u);
+    EXPECT_EQ(r.errors[0].text(), c.error);
+  }
+}
+
+// A pretty-printed document cut short is one error saying where it broke, and none of its lines
+// (some of which are JSON of their own) is taken for a document.
+TEST(InputShape, Issue10_TruncatedPrettyDocumentIsOneError) {
+  const std::string pretty =
+      "{\n  \"response\": [\n    {\"Event\": {\"info\": \"x\", \"Attribute\": [\n"
+      "      {\"type\": \"ip-src\", \"value\": \"192.0.2.1\"},\n"
+      "      {\"type\": \"domain\", \"value\": \"exa";
+  Read r = read(pretty, Dataset::kThreat);
+  EXPECT_TRUE(r.where.empty());
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0].code, Errc::kInputNotJson);
+  EXPECT_EQ(r.errors[0].where, "in.json");
+  EXPECT_NE(r.errors[0].message.find("the input ends at line 5, column 38 inside a string "
+                                     "opened at line 5, column 35"),
+            std::string::npos)
+      << r.errors[0].message;
+  Read cut = read(pretty.substr(0, pretty.rfind('\n')), Dataset::kThreat);
+  ASSERT_EQ(cut.errors.size(), 1u);
+  EXPECT_NE(cut.errors[0].message.find("with 5 unclosed object(s) or list(s), the innermost "
+                                       "opened at line 3, column 42 (cut short?)"),
+            std::string::npos)
+      << cut.errors[0].message;
+  EXPECT_TRUE(cut.where.empty());
+}
+
 TEST(InputShape, StopsWhenTheHostRefuses) {
   Read r = read(kEvent, Dataset::kThreat, 1);
   EXPECT_FALSE(r.complete);
