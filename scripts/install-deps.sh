@@ -8,7 +8,7 @@ packages=(
   libcpp-httplib-dev nlohmann-json3-dev libssl-dev libyaml-cpp-dev libsimdjson-dev libpcre2-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   clang-format openssl
-  syslog-ng-dev syslog-ng-core bison python3
+  syslog-ng-dev syslog-ng-core syslog-ng-mod-http syslog-ng-scl bison python3
   python3-prometheus-client
 )
 

@@ -20,6 +20,7 @@ namespace {
 struct Flat {
   std::string path, type, description;
   bool external = false;
+  std::string value;  // constant_keyword only: the constant (`value:`), empty if set by the data
 };
 
 void walk(const YAML::Node& list, const std::string& prefix, std::vector<Flat>& out,
@@ -35,7 +36,11 @@ void walk(const YAML::Node& list, const std::string& prefix, std::vector<Flat>& 
     }
     if (type.empty()) throw std::runtime_error(file + ": field " + name + " has no type");
     Flat f{name, type, node["description"] ? node["description"].as<std::string>() : "",
-           node["external"] && node["external"].as<std::string>() == "ecs"};
+           node["external"] && node["external"].as<std::string>() == "ecs",
+           node["value"] ? node["value"].as<std::string>() : ""};
+    if (!f.value.empty() && f.type != "constant_keyword")
+      throw std::runtime_error(file + ": field " + name +
+                               " has a value but is not constant_keyword");
     while (!f.description.empty() && (f.description.back() == '\n' || f.description.back() == ' '))
       f.description.pop_back();
     out.push_back(f);
@@ -108,7 +113,7 @@ void write_json_string(const std::string& s, std::ostream& out) {
 
 struct Tree {
   std::map<std::string, Tree> children;
-  std::string type;
+  std::string type, value;
 };
 
 void write_mapping(const Tree& t, std::ostream& out, int indent) {
@@ -124,6 +129,10 @@ void write_mapping(const Tree& t, std::ostream& out, int indent) {
     if (!child.type.empty()) {
       out << "{\"type\": ";
       write_json_string(child.type == "group" ? "object" : child.type, out);
+      if (!child.value.empty()) {
+        out << ", \"value\": ";
+        write_json_string(child.value, out);
+      }
       out << "}";
     } else {
       out << "{\"properties\": ";
@@ -142,6 +151,7 @@ void write_mappings(const std::vector<Flat>& fields, std::ostream& out) {
     std::string seg;
     while (std::getline(ss, seg, '.')) node = &node->children[seg];
     node->type = f.type;
+    node->value = f.value;
   }
   out << "{\"properties\": ";
   write_mapping(root, out, 0);

@@ -81,7 +81,10 @@ Grok::Grok(std::string_view pattern) : impl_(std::make_unique<Impl>()) {
   }
   pcre2_jit_compile(impl_->code, PCRE2_JIT_COMPLETE);  // falls back to the interpreter if absent
   for (std::size_t k = 0; k < impl_->fields.size(); ++k) {
-    std::string name = "g" + std::to_string(k);
+    // Appended, not `"g" + std::to_string(k)`: that trips GCC 12's -Wrestrict false positive
+    // inside libstdc++ at -O3 (GCC bug 105329).
+    std::string name = "g";
+    name += std::to_string(k);
     impl_->group_numbers.push_back(static_cast<std::uint32_t>(
         pcre2_substring_number_from_name(impl_->code, reinterpret_cast<PCRE2_SPTR>(name.c_str()))));
   }
