@@ -17,7 +17,9 @@
 #include <mutex>
 #include <random>
 
+#include "plugin/rate_limiter.h"
 #include "plugin/request_guard.h"
+#include "plugin/retry_policy.h"
 #include "plugin/server_text.h"
 
 namespace misp::plugin {
@@ -44,10 +46,6 @@ std::string lower(std::string s) {
   return s;
 }
 
-bool retryable_status(int status) {
-  return status == 429 || (status >= 500 && status != 501);
-}
-
 }  // namespace
 
 struct HttpClient::Impl {
@@ -55,7 +53,8 @@ struct HttpClient::Impl {
   Runtime runtime;
   Tracer* tracer;
   std::unique_ptr<httplib::ClientImpl> client;
-  std::int64_t next_request_ms = 0;
+  RateLimiter limiter{config.http_request_rate_limit};
+  RetryPolicy retry{config.retry_max_attempts, config.retry_wait_min, config.retry_wait_max};
   std::mt19937_64 rng{std::random_device{}()};
 
   // abort() must not wait for cpp-httplib's socket mutex (held through connect and the TLS
@@ -182,12 +181,8 @@ struct HttpClient::Impl {
 
   // Client-side rate limit: at most http_request_rate_limit requests per second.
   bool pace() {
-    if (config.http_request_rate_limit <= 0) return true;
-    std::int64_t now = runtime.now_ms();
-    if (next_request_ms > now && !sleep(next_request_ms - now)) return false;
-    next_request_ms = std::max(now, next_request_ms) +
-                      static_cast<std::int64_t>(1000.0 / config.http_request_rate_limit);
-    return true;
+    std::int64_t wait = limiter.reserve(runtime.now_ms());
+    return wait <= 0 || sleep(wait);
   }
 
   // What a user can act on when no response came: name, refused, timeout, TLS.
@@ -247,13 +242,6 @@ struct HttpClient::Impl {
         return "no response: " + httplib::to_string(err);
     }
   }
-
-  std::int64_t backoff_ms(int attempt) {
-    double base = static_cast<double>(config.retry_wait_min.count()) * std::pow(2.0, attempt - 1);
-    base = std::min(base, static_cast<double>(config.retry_wait_max.count()));
-    std::uniform_real_distribution<double> jitter(0.5, 1.0);  // "equal jitter"
-    return static_cast<std::int64_t>(base * jitter(rng));
-  }
 };
 
 HttpClient::HttpClient(const Config& config, Runtime runtime, Tracer* tracer)
@@ -268,144 +256,176 @@ bool HttpClient::sleep_ms(std::int64_t ms) {
   return impl_->sleep(ms);
 }
 
-Result<HttpResponse> HttpClient::post_json(const std::string& path, const std::string& body) {
-  Impl& m = *impl_;
-  const Config& c = m.config;
-  std::string where = c.url.redacted() + path.substr(c.url.path.size());
-  Error last;
-  for (int attempt = 1; attempt <= c.retry_max_attempts; ++attempt) {
-    if (m.stopped || !m.pace() || m.stopped) return Error{Errc::kStopped, where, "stopping"};
-    httplib::Request req;
-    req.method = "POST";
-    req.path = path;
-    req.headers = {{"Authorization", c.api_token.reveal()},
-                   {"Accept", "application/json"},
-                   {"Content-Type", "application/json"},
-                   {"User-Agent", "misp-input/0.1"}};
-    req.body = body;
-    HttpResponse out;
-    bool too_large = false;
-    std::string bad_length;
-    req.response_handler = [&](const httplib::Response& r) {
+namespace {
+
+// One try: what was sent, what came back, and what stopped it early.
+struct Attempt {
+  httplib::Request req;
+  httplib::Response res;
+  HttpResponse out;
+  httplib::Error err = httplib::Error::Success;
+  bool sent = false, too_large = false, socket_created = false;
+  std::string bad_length, thrown;  // a Content-Length that is not a number; an exception's text
+  RequestGuard::Verdict guarded = RequestGuard::Verdict::kNone;
+  std::chrono::milliseconds elapsed{0};
+};
+
+// What a try means: the answer, an error to stop on, or an error worth another try.
+struct Judgement {
+  std::optional<Result<HttpResponse>> final;
+  Error retryable;
+};
+
+}  // namespace
+
+struct HttpClient::Try {
+  // The request, with limits enforced as the answer streams in.
+  static void prepare(Attempt& a, const Config& c, const std::string& path,
+                      const std::string& body) {
+    a.req.method = "POST";
+    a.req.path = path;
+    a.req.headers = {{"Authorization", c.api_token.reveal()},
+                     {"Accept", "application/json"},
+                     {"Content-Type", "application/json"},
+                     {"User-Agent", "misp-input/0.1"}};
+    a.req.body = body;
+    a.req.response_handler = [&a, &c](const httplib::Response& r) {
       const std::string len = r.get_header_value("Content-Length");
       if (len.empty()) return true;
       std::uint64_t n = 0;
       auto parsed = std::from_chars(len.data(), len.data() + len.size(), n);
       if (parsed.ec != std::errc() || parsed.ptr != len.data() + len.size()) {
-        bad_length = len;
+        a.bad_length = len;
         return false;
       }
-      too_large = n > static_cast<std::uint64_t>(c.max_response_bytes);
-      return !too_large;
+      a.too_large = n > static_cast<std::uint64_t>(c.max_response_bytes);
+      return !a.too_large;
     };
-    req.content_receiver = [&](const char* data, size_t n, uint64_t, uint64_t) {
-      if (static_cast<std::int64_t>(out.body.size() + n) > c.max_response_bytes) {
-        too_large = true;
+    a.req.content_receiver = [&a, &c](const char* data, size_t n, uint64_t, uint64_t) {
+      if (static_cast<std::int64_t>(a.out.body.size() + n) > c.max_response_bytes) {
+        a.too_large = true;
         return false;
       }
-      out.body.append(data, n);
+      a.out.body.append(data, n);
       return true;
     };
-    httplib::Response res;
-    httplib::Error err = httplib::Error::Success;
+  }
+
+  // Sends under a guard: an overall deadline and a cap on every byte read, headers included
+  // (the slack covers framing and TLS records).
+  static void send(HttpClient::Impl& m, Attempt& a) {
+    const Config& c = m.config;
     {
       std::lock_guard<std::mutex> lock(m.socket_mu);
       m.socket_created = false;
     }
     ERR_clear_error();  // so a TLS failure's reason is this request's
+    if (m.runtime.on_request) m.runtime.on_request();
     auto started = std::chrono::steady_clock::now();
-    bool sent = false;
-    RequestGuard::Verdict guarded = RequestGuard::Verdict::kNone;
-    std::string thrown;
     {
-      // Headers count against the limit too; the slack covers framing and TLS records.
       RequestGuard guard(
           c.http_client_timeout, c.max_response_bytes + c.max_response_bytes / 16 + (1 << 20),
           [&m] { return m.current_socket(); }, [&m] { m.cut(); });
       try {
-        sent = m.client->send(req, res, err);
+        a.sent = m.client->send(a.req, a.res, a.err);
       } catch (const std::exception& e) {  // cpp-httplib parsing what a hostile server sent
-        thrown = e.what();
+        a.thrown = e.what();
       }
-      guarded = guard.verdict();
+      a.guarded = guard.verdict();
     }
-    auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+    a.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::steady_clock::now() - started);
-    bool created;
-    {
-      std::lock_guard<std::mutex> lock(m.socket_mu);
-      created = m.socket_created;
+    std::lock_guard<std::mutex> lock(m.socket_mu);
+    a.socket_created = m.socket_created;
+    if (a.guarded == RequestGuard::Verdict::kTooLarge) a.too_large = true;
+    if (a.sent) {
+      a.out.status = a.res.status;
+      for (const auto& [k, v] : a.res.headers) a.out.headers[lower(k)] = v;
     }
-    TraceEntry trace;
-    if (m.tracer) {
-      trace.method = "POST";
-      trace.url = where;
-      trace.time_ms = m.runtime.now_ms();
-      for (const auto& [k, v] : req.headers) trace.request_headers.emplace_back(k, v);
-      trace.request_body = body;
-    }
-    if (guarded == RequestGuard::Verdict::kTooLarge) too_large = true;
-    if (too_large) {
-      if (m.tracer) trace.error = "body over max_response_bytes", m.tracer->write(trace);
-      return Error{Errc::kHttpBodyTooLarge, where,
-                   "response body is larger than max_response_bytes (" +
-                       std::to_string(c.max_response_bytes) + ")"};
-    }
-    if (!sent && !bad_length.empty()) {
-      last = Error{Errc::kHttpTransport, where,
-                   "malformed response: Content-Length is '" + server_text(bad_length, 40) + "'"};
-      if (m.tracer) trace.error = last.message, m.tracer->write(trace);
-      return last;  // a server that says this will say it again: not retried
-    }
-    if (!sent && (m.stopped || err == httplib::Error::Canceled)) {
-      if (m.tracer) trace.error = "stopping", m.tracer->write(trace);
-      return Error{Errc::kStopped, where, "stopping"};
-    }
-    if (!sent) {
-      std::string why = m.transport_message(err, elapsed, created);
-      if (guarded == RequestGuard::Verdict::kDeadline)
+  }
+
+  static Judgement judge(HttpClient::Impl& m, const Attempt& a, const std::string& where) {
+    const Config& c = m.config;
+    if (a.too_large)
+      return {Error{Errc::kHttpBodyTooLarge, where,
+                    "response is larger than max_response_bytes (" +
+                        std::to_string(c.max_response_bytes) + ", headers included)"},
+              {}};
+    if (!a.sent && !a.bad_length.empty())  // a server that says this will say it again
+      return {
+          Error{Errc::kHttpTransport, where,
+                "malformed response: Content-Length is '" + server_text(a.bad_length, 40) + "'"},
+          {}};
+    if (!a.sent && (m.stopped || a.err == httplib::Error::Canceled))
+      return {Error{Errc::kStopped, where, "stopping"}, {}};
+    if (!a.sent) {
+      std::string why = m.transport_message(a.err, a.elapsed, a.socket_created);
+      if (a.guarded == RequestGuard::Verdict::kDeadline)
         why = "no complete response within " + seconds_text(c.http_client_timeout) +
               " (http_client_timeout covers the whole request; the server is too slow or "
               "sends its answer a little at a time)";
-      else if (!thrown.empty())
-        why = "malformed response (" + server_text(thrown, 80) + ")";
-      last = Error{Errc::kHttpTransport, where, why};
-      if (m.tracer) trace.error = last.message, m.tracer->write(trace);
+      else if (!a.thrown.empty())
+        why = "malformed response (" + server_text(a.thrown, 80) + ")";
+      return {std::nullopt, Error{Errc::kHttpTransport, where, why}};
+    }
+    if (a.res.status >= 200 && a.res.status < 300) return {a.out, {}};
+    std::string hint;
+    if (a.res.status == 404)
+      hint =
+          " (nothing at this URL: check `url`, MISP's base URL such as "
+          "https://misp.example.org, without /events or /attributes)";
+    Error e{Errc::kHttpStatus, where,
+            "HTTP " + std::to_string(a.res.status) + hint + ": " +
+                server_text(a.out.body, 512, m.secrets)};
+    if (!RetryPolicy::retryable_status(a.res.status)) return {e, {}};
+    return {std::nullopt, e};
+  }
+
+  static void trace(HttpClient::Impl& m, const Attempt& a, const std::string& where,
+                    const Judgement& j) {
+    if (!m.tracer) return;
+    TraceEntry t;
+    t.method = "POST";
+    t.url = where;
+    t.time_ms = m.runtime.now_ms();
+    for (const auto& [k, v] : a.req.headers) t.request_headers.emplace_back(k, v);
+    t.request_body = a.req.body;
+    if (a.sent && !a.too_large) {
+      t.status = a.res.status;
+      for (const auto& [k, v] : a.res.headers) t.response_headers.emplace_back(k, v);
+      t.response_body = a.out.body;
     } else {
-      out.status = res.status;
-      for (const auto& [k, v] : res.headers) out.headers[lower(k)] = v;
-      if (m.tracer) {
-        trace.status = res.status;
-        for (const auto& [k, v] : res.headers) trace.response_headers.emplace_back(k, v);
-        trace.response_body = out.body;
-        m.tracer->write(trace);
-      }
-      if (res.status >= 200 && res.status < 300) return out;
-      std::string hint;
-      if (res.status == 404)
-        hint =
-            " (nothing at this URL: check `url`, MISP's base URL such as "
-            "https://misp.example.org, without /events or /attributes)";
-      last = Error{Errc::kHttpStatus, where,
-                   "HTTP " + std::to_string(res.status) + hint + ": " +
-                       server_text(out.body, 512, m.secrets)};
-      if (!retryable_status(res.status)) return last;
+      t.error = j.final && !j.final->ok() ? j.final->error().message : j.retryable.message;
     }
-    if (attempt == c.retry_max_attempts) break;
-    std::int64_t wait = m.backoff_ms(attempt);
-    if (sent && res.status == 429) {
+    m.tracer->write(t);
+  }
+};
+
+Result<HttpResponse> HttpClient::post_json(const std::string& path, const std::string& body) {
+  Impl& m = *impl_;
+  const std::string where = m.config.url.redacted() + path.substr(m.config.url.path.size());
+  Error last;
+  for (int attempt = 1; attempt <= m.retry.max_attempts; ++attempt) {
+    if (m.stopped || !m.pace() || m.stopped) return Error{Errc::kStopped, where, "stopping"};
+    Attempt a;
+    Try::prepare(a, m.config, path, body);
+    Try::send(m, a);
+    Judgement j = Try::judge(m, a, where);
+    Try::trace(m, a, where, j);
+    if (j.final) return std::move(*j.final);
+    last = std::move(j.retryable);
+    if (attempt == m.retry.max_attempts) break;
+    std::int64_t wait = m.retry.backoff_ms(attempt, m.rng);
+    if (a.sent && a.res.status == 429) {
       // MISP says how long until its window resets; Retry-After is the generic spelling.
-      std::string reset = out.header("x-rate-limit-reset");
-      if (reset.empty()) reset = out.header("retry-after");
-      std::int64_t seconds = 0;
-      auto parsed = std::from_chars(reset.data(), reset.data() + reset.size(), seconds);
-      if (!reset.empty() && parsed.ec == std::errc() && parsed.ptr == reset.data() + reset.size())
-        wait = std::clamp<std::int64_t>(seconds, 0, c.retry_wait_max.count() / 1000) * 1000;
+      std::string reset = a.out.header("x-rate-limit-reset");
+      if (reset.empty()) reset = a.out.header("retry-after");
+      wait = m.retry.reset_wait_ms(reset).value_or(wait);
     }
-    if (m.runtime.log)
-      m.runtime.log("Retrying request. url=" + where + " attempt=" + std::to_string(attempt + 1) +
-                    " wait_ms=" + std::to_string(wait) + " reason=\"" +
-                    last.message.substr(0, 120) + "\".");
+    m.runtime.log(LogLevel::kWarn, "Retrying request. url=" + where +
+                                       " attempt=" + std::to_string(attempt + 1) +
+                                       " wait_ms=" + std::to_string(wait) + " reason=\"" +
+                                       last.message.substr(0, 120) + "\".");
     if (!m.sleep(wait)) return Error{Errc::kStopped, where, "stopping"};
   }
   return last;

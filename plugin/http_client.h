@@ -34,6 +34,9 @@ struct Runtime {
   // Sleeps up to ms; returns false when woken because the host is stopping.
   std::function<bool(std::int64_t ms)> sleep_ms;
   LogSink log;  // one key=value line with its level, no secrets
+  // Optional counters that move during a poll (metrics): every HTTP attempt, retries included,
+  // and every decoded page.
+  std::function<void()> on_request, on_page;
 };
 
 class HttpClient {
@@ -55,6 +58,7 @@ class HttpClient {
 
  private:
   struct Impl;
+  struct Try;
   std::unique_ptr<Impl> impl_;
 };
 

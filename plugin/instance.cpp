@@ -76,6 +76,8 @@ Result<std::unique_ptr<misp_input_instance>> make_instance(Host host, Config con
   rt.now_ms = [self] { return self->host.now_ms(); };
   rt.sleep_ms = [self](std::int64_t ms) { return wait_for(self, ms); };
   rt.log = self->host.sink();
+  rt.on_request = [self] { ++self->metrics.requests; };
+  rt.on_page = [self] { ++self->metrics.pages; };
   inst->poller = std::make_unique<Poller>(inst->config, rt, std::string(cursor),
                                           [self](const Delivery& d) { return deliver(self, d); });
   return inst;
@@ -85,8 +87,6 @@ std::int32_t run_instance(misp_input_instance& inst, bool once) {
   while (!inst.stop) {
     PollStats s = inst.poller->poll();
     ++inst.metrics.polls;
-    inst.metrics.requests += s.requests;
-    inst.metrics.pages += s.pages;
     if (!s.completed) {
       if (s.error.code == Errc::kStopped || inst.stop) return MISP_INPUT_STOPPED;
       ++inst.metrics.failed_polls;

@@ -134,6 +134,7 @@ struct Poller::Impl {
     ++stats.pages;
     auto page = decoder.decode(response.value());
     if (!page) return stats.error = page.error(), std::nullopt;
+    if (runtime.on_page) runtime.on_page();
     observe_clock(page->server_time, runtime.now_ms());
     stats.skipped_rows += static_cast<std::size_t>(std::min<std::int64_t>(page->skipped, 1 << 30));
     Verdict v = pager.on_page({page->keys, page->skipped, page->server_time});

@@ -39,7 +39,7 @@ typedef struct collected {
   int formats_raw;     /* documents of format RAW (ABI 1.1) */
   const misp_input_plugin* p;
   misp_input_instance* inst;  /* set to read the metrics while run() delivers */
-  double documents_seen_mid_poll;
+  double documents_seen_mid_poll, requests_seen_mid_poll, pages_seen_mid_poll;
 } collected;
 
 static int contains(const char* hay, size_t len, const char* needle) {
@@ -98,7 +98,11 @@ static int32_t on_emit(void* data, const misp_input_event* ev) {
 #if MISP_INPUT_ABI_MINOR >= 1
   if (MISP_INPUT_HAS_FIELD(ev, misp_input_event, format) && ev->format == MISP_INPUT_FORMAT_RAW)
     ++c->formats_raw;
-  if (c->inst && c->documents == 10) c->documents_seen_mid_poll = metric(c->p, c->inst, "misp_input_documents_total");
+  if (c->inst && c->documents == 10) {
+    c->documents_seen_mid_poll = metric(c->p, c->inst, "misp_input_documents_total");
+    c->requests_seen_mid_poll = metric(c->p, c->inst, "misp_input_requests_total");
+    c->pages_seen_mid_poll = metric(c->p, c->inst, "misp_input_pages_total");
+  }
 #endif
   ++c->documents;
   return 0;
@@ -220,6 +224,9 @@ static void test_abi_1_1(const misp_input_plugin* p, const char* url, misp_input
   CHECK(p->run(inst, 1) == MISP_INPUT_OK && c.levels[MISP_INPUT_LOG_WARN] >= 1 && c.levels[MISP_INPUT_LOG_INFO] >= 1,
         "levels: warn %d info %d", c.levels[MISP_INPUT_LOG_WARN], c.levels[MISP_INPUT_LOG_INFO]);
   CHECK(c.documents_seen_mid_poll == 10, "documents_total during the poll: %g", c.documents_seen_mid_poll);
+  /* limit 7: the 10th document comes from the second page, so two requests and pages have moved. */
+  CHECK(c.requests_seen_mid_poll >= 2 && c.pages_seen_mid_poll >= 2, "requests %g pages %g during the poll",
+        c.requests_seen_mid_poll, c.pages_seen_mid_poll);
   found_metric f = {"misp_input_documents_total", -1, 0, 0};
   CHECK(p->collect_metrics(inst, on_metric, &f) == MISP_INPUT_OK && f.value == 60 && f.labelled == f.samples,
         "collect_metrics %g %d/%d", f.value, f.labelled, f.samples);
