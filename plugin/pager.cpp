@@ -99,55 +99,53 @@ void Pager::start_pass() {
   pass_proven_ = true;
 }
 
-Verdict Pager::on_page(const Page& page) {
-  const std::int64_t sent_to = upper_known_ ? upper_ : requested_to_;
-  if (!upper_known_) {
-    // The first answer tells MISP's clock: the window ends `settle` seconds before it, whatever
-    // this machine's clock said when the first request went out.
-    upper_known_ = true;
-    upper_ = std::min(upper_, page.server_time ? *page.server_time - settle_ : to_without_date_);
-  }
+void Pager::close_window(std::optional<std::int64_t> server_time) {
+  if (upper_known_) return;
+  // The first answer tells MISP's clock: the window ends `settle` seconds before it, whatever
+  // this machine's clock said when the first request went out.
+  upper_known_ = true;
+  upper_ = std::min(upper_, server_time ? *server_time - settle_ : to_without_date_);
+}
 
+std::string Pager::check(const Page& page, std::int64_t sent_to, std::size_t& keep) const {
   const auto& rows = page.rows;
-  std::size_t keep = rows.size();  // rows past upper_ (first answer only) end the window
+  keep = rows.size();  // rows past upper_ (first answer only) end the window
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const RowKey& k = rows[i];
     if (k.timestamp < lower_ || k.timestamp > sent_to)
-      return fail("row " + std::to_string(i) + " " + key_text(k) +
-                  " lies outside the requested window [" + std::to_string(lower_) + ", " +
-                  std::to_string(sent_to) + "]: MISP ignored the timestamp filter");
+      return "row " + std::to_string(i) + " " + key_text(k) +
+             " lies outside the requested window [" + std::to_string(lower_) + ", " +
+             std::to_string(sent_to) + "]: MISP ignored the timestamp filter";
     if (i > 0 && !(rows[i - 1] < k))
-      return fail("row " + std::to_string(i) + " " + key_text(k) + " is not after row " +
-                  std::to_string(i - 1) + " " + key_text(rows[i - 1]) +
-                  ": MISP ignored the requested order");
+      return "row " + std::to_string(i) + " " + key_text(k) + " is not after row " +
+             std::to_string(i - 1) + " " + key_text(rows[i - 1]) +
+             ": MISP ignored the requested order";
     if (k.timestamp > upper_ && keep == rows.size()) keep = i;
   }
   if (page.skipped < 0)
-    return fail("X-Skipped-Elements-Count is negative (" + std::to_string(page.skipped) + ")");
+    return "X-Skipped-Elements-Count is negative (" + std::to_string(page.skipped) + ")";
+  return {};
+}
 
-  Verdict v;
+bool Pager::ask_again(std::span<const RowKey> rows) {
   // An offset page proves itself when it starts at or before the newest row already read: every
   // row up to its end has then been seen, whatever left the segment in between.
-  if (offset() > 0) {
-    const bool anchored = !rows.empty() && last_read_ && rows.front() <= *last_read_;
-    // Asking again from further back helps unless the last attempt read nothing new (the gap is
-    // rows MISP drops after paging, longer than a page can span).
-    const bool hopeless = backoffs_ == 0 && backoff_mark_ && backoff_mark_ == last_read_;
-    if (!anchored) {
-      if (!hopeless && !overlap_impossible_ && options_.limit >= kMinOverlapLimit &&
-          backoffs_ < kMaxBackoffs) {
-        if (backoffs_ == 0) backoff_mark_ = last_read_;
-        ++backoffs_, ++total_backoffs_;
-        aim(offset() - std::max<std::int64_t>(1, size_ / 2));  // further back, then forward again
-        v.next = request();
-        v.checkpoint = checkpoint_;
-        return v;
-      }
-      pass_proven_ = false;
-    }
+  if (offset() == 0 || (!rows.empty() && last_read_ && rows.front() <= *last_read_)) return false;
+  // Asking again from further back helps unless the last attempt read nothing new (the gap is
+  // rows MISP drops after paging, longer than a page can span).
+  const bool hopeless = backoffs_ == 0 && backoff_mark_ && backoff_mark_ == last_read_;
+  if (hopeless || overlap_impossible_ || options_.limit < kMinOverlapLimit ||
+      backoffs_ >= kMaxBackoffs) {
+    pass_proven_ = false;
+    return false;
   }
-  backoffs_ = 0;
+  if (backoffs_ == 0) backoff_mark_ = last_read_;
+  ++backoffs_, ++total_backoffs_;
+  aim(offset() - std::max<std::int64_t>(1, size_ / 2));  // further back, then forward again
+  return true;
+}
 
+void Pager::take(std::span<const RowKey> rows, std::size_t keep, Verdict& v) {
   for (std::size_t i = 0; i < keep; ++i) {
     const RowKey& k = rows[i];
     current_.seen.push_back(k);
@@ -159,32 +157,49 @@ Verdict Pager::on_page(const Page& page) {
     delivered_.insert(k);
     v.deliver.push_back({i, checkpoint_});
   }
-  current_.skipped += page.skipped;
+}
 
-  const auto served = static_cast<std::int64_t>(rows.size());
-  const bool truncated = keep < rows.size();
-  const bool last_page = truncated || served + (options_.skipped_rows_fill_pages
-                                                    ? std::min<std::int64_t>(page.skipped, size_)
-                                                    : 0) <
-                                          size_;
-  const bool blocked = !last_page && (keep == 0 || rows[keep - 1].timestamp == lower_);
-
-  if (blocked) {  // this page cannot move the keyset: offsets it is
-    const std::int64_t end = offset() + size_;
-    if (end >= kMaxSegmentRows)
-      return fail("more than " + std::to_string(kMaxSegmentRows) + " rows at timestamp " +
-                  std::to_string(lower_) + ": refusing to page further");
-    const int page = page_, size = size_;
-    overlap_impossible_ = options_.limit < kMinOverlapLimit || !aim_after(end);
-    if (overlap_impossible_) page_ = page + 1, size_ = size;  // the next page is unproven
+Verdict Pager::on_page(const Page& page) {
+  const std::int64_t sent_to = upper_known_ ? upper_ : requested_to_;
+  close_window(page.server_time);
+  std::size_t keep = 0;
+  if (std::string e = check(page, sent_to, keep); !e.empty()) return fail(std::move(e));
+  Verdict v;
+  v.checkpoint = checkpoint_;
+  if (ask_again(page.rows)) {
     v.next = request();
-    v.checkpoint = checkpoint_;
     return v;
   }
+  backoffs_ = 0;
+  take(page.rows, keep, v);
+  current_.skipped += page.skipped;
 
-  // The pass ends on this page. Unproven pages need a pass that sees the same rows.
-  const bool proven = pass_proven_ || (have_previous_ && current_.same_as(previous_));
-  if (!proven) {
+  const auto& rows = page.rows;
+  const std::int64_t skipped =
+      options_.skipped_rows_fill_pages ? std::min<std::int64_t>(page.skipped, size_) : 0;
+  const bool last_page =
+      keep < rows.size() || static_cast<std::int64_t>(rows.size()) + skipped < size_;
+  const bool blocked = !last_page && (keep == 0 || rows[keep - 1].timestamp == lower_);
+  if (blocked) return next_offset_page(std::move(v));
+  return end_pass(std::move(v), last_page, keep > 0 ? std::optional(rows[keep - 1]) : std::nullopt);
+}
+
+Verdict Pager::next_offset_page(Verdict v) {
+  const std::int64_t end = offset() + size_;
+  if (end >= kMaxSegmentRows)
+    return fail("more than " + std::to_string(kMaxSegmentRows) + " rows at timestamp " +
+                std::to_string(lower_) + ": refusing to page further");
+  const int page = page_, size = size_;
+  overlap_impossible_ = options_.limit < kMinOverlapLimit || !aim_after(end);
+  if (overlap_impossible_) page_ = page + 1, size_ = size;  // the next page is unproven
+  v.next = request();
+  v.checkpoint = checkpoint_;
+  return v;
+}
+
+Verdict Pager::end_pass(Verdict v, bool last_page, std::optional<RowKey> last_row) {
+  // Unproven pages need a pass that sees the same rows.
+  if (!pass_proven_ && !(have_previous_ && current_.same_as(previous_))) {
     if (pass_ >= options_.max_passes)
       return fail("rows from timestamp " + std::to_string(lower_) + " kept changing through " +
                   std::to_string(pass_) +
@@ -198,13 +213,12 @@ Verdict Pager::on_page(const Page& page) {
     v.checkpoint = checkpoint_;
     return v;
   }
-
-  if (keep > 0) checkpoint_ = later(checkpoint_, at(checkpoint_, rows[keep - 1]));
+  if (last_row) checkpoint_ = later(checkpoint_, at(checkpoint_, *last_row));
   if (last_page) {
     if (upper_ >= lower_)
       checkpoint_ = later(checkpoint_, at(checkpoint_, {upper_, Cursor::kWholeSecond}));
   } else {
-    lower_ = rows[keep - 1].timestamp;
+    lower_ = last_row->timestamp;  // a page that is not the last and not blocked has rows
     pass_ = 1;
     current_ = previous_ = Pass{};
     have_previous_ = false;

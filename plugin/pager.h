@@ -102,6 +102,14 @@ class Pager {
   };
 
   Verdict fail(std::string message);
+  void close_window(std::optional<std::int64_t> server_time);
+  // Rows outside the window or out of order: the message. keep: rows up to the window's end.
+  std::string check(const Page& page, std::int64_t sent_to, std::size_t& keep) const;
+  // True when this offset page lost its anchor and is to be asked again from further back.
+  bool ask_again(std::span<const RowKey> rows);
+  void take(std::span<const RowKey> rows, std::size_t keep, Verdict& v);
+  Verdict next_offset_page(Verdict v);
+  Verdict end_pass(Verdict v, bool last_page, std::optional<RowKey> last_row);
   PageRequest request() const { return {lower_, upper_, page_, size_}; }
   std::int64_t offset() const { return static_cast<std::int64_t>(page_ - 1) * size_; }
   // Sets page_ and size_ to the page reaching furthest whose offset is at most `at_most`.
