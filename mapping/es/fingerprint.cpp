@@ -121,7 +121,7 @@ bool java_has_text(std::string_view s) {
 
 }  // namespace
 
-std::string base64(std::string_view bytes) {
+static std::string base64(std::string_view bytes) {
   static constexpr char kAlphabet[] =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out;
@@ -144,7 +144,7 @@ std::string base64(std::string_view bytes) {
   return out;
 }
 
-std::string digest_base64(HashMethod method, std::string_view bytes) {
+static std::string digest_base64(HashMethod method, std::string_view bytes) {
   if (method == HashMethod::kMurmurHash3) {
     std::uint64_t h1, h2;
     murmur3_x64_128(bytes, h1, h2);

@@ -31,7 +31,4 @@ inline std::optional<std::string> fingerprint(const json::Value& doc,
   return fingerprint(doc, std::span<const std::string_view>(fields.begin(), fields.size()));
 }
 
-std::string digest_base64(HashMethod method, std::string_view bytes);
-std::string base64(std::string_view bytes);
-
 }  // namespace misp::mapping::es
