@@ -3,19 +3,11 @@
 #include <array>
 #include <charconv>
 
+#include "mapping/es/date.h"
+
 namespace misp::plugin {
 
 namespace {
-
-// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
 
 std::optional<unsigned> month_of(std::string_view name) {
   static constexpr std::array<std::string_view, 12> kMonths = {
@@ -50,8 +42,8 @@ bool clock(std::string_view& s, int& h, int& m, int& sec) {
 std::optional<std::int64_t> assemble(int year, std::optional<unsigned> month, int day, int h, int m,
                                      int sec) {
   if (!month || day < 1 || day > 31) return std::nullopt;
-  return days_from_civil(year, *month, static_cast<unsigned>(day)) * 86400 + h * 3600 + m * 60 +
-         sec;
+  return mapping::es::days_from_civil(year, *month, static_cast<unsigned>(day)) * 86400 + h * 3600 +
+         m * 60 + sec;
 }
 
 }  // namespace

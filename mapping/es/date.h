@@ -29,4 +29,7 @@ std::int64_t java_long_add(std::int64_t a, std::int64_t b);
 // 2021-05-21T10:22:12.000Z; years past 9999 get a '+' as java.time prints them.
 std::string format_millis(std::int64_t epoch_ms);
 
+// Days since 1970-01-01 of a proleptic Gregorian date (m 1-12, d 1-31).
+std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d);
+
 }  // namespace misp::mapping::es

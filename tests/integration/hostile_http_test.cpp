@@ -8,35 +8,14 @@
 
 #include "plugin/http_client.h"
 #include "tests/integration/hostile_server.h"
+#include "tests/integration/http_test_support.h"
 
 namespace misp::test {
 namespace {
 
 using std::chrono::milliseconds;
-constexpr const char* kKey = "0123456789abcdef0123456789abcdef01234567";
+constexpr const char* kKey = kHttpTestKey;
 const std::string kPath = "/attributes/restSearch";
-
-plugin::Config config(const std::string& url, const std::string& extra = "") {
-  auto c = plugin::parse_config("url: " + url + "\napi_token: " + kKey +
-                                    "\nhttp_request_rate_limit: 0\nretry_max_attempts: 1\n" + extra,
-                                mapping::Dataset::kThreatAttributes);
-  EXPECT_TRUE(c.ok()) << c.error().text();
-  return c.value();
-}
-
-plugin::Runtime real_time() {
-  plugin::Runtime r;
-  r.now_ms = [] {
-    return std::chrono::duration_cast<milliseconds>(
-               std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-  };
-  r.sleep_ms = [](std::int64_t ms) {
-    std::this_thread::sleep_for(milliseconds(ms));
-    return true;
-  };
-  return r;
-}
 
 TEST(HostileHttp, ContentLengthThatIsNotANumberFailsTheRequestNotTheProcess) {
   for (const char* length : {"abc", "99999999999999999999", "-5"}) {
@@ -44,7 +23,7 @@ TEST(HostileHttp, ContentLengthThatIsNotANumberFailsTheRequestNotTheProcess) {
       std::string r = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ";
       s.send_all(fd, r + length + "\r\n\r\n{}");
     });
-    auto c = config(s.url());
+    auto c = http_config(s.url());
     plugin::HttpClient client(c, real_time(), nullptr);
     auto r = client.post_json(kPath, "{}");
     ASSERT_FALSE(r.ok()) << length;
@@ -60,7 +39,7 @@ TEST(HostileHttp, ADrippingServerIsCutAtTheRequestDeadline) {
       std::this_thread::sleep_for(milliseconds(100));
     }
   });
-  auto c = config(s.url(), "http_client_timeout: 1s\n");
+  auto c = http_config(s.url(), "http_client_timeout: 1s\n");
   plugin::HttpClient client(c, real_time(), nullptr);
   auto started = std::chrono::steady_clock::now();
   auto r = client.post_json(kPath, "{}");
@@ -80,7 +59,7 @@ TEST(HostileHttp, EndlessHeadersAreCutAtMaxResponseBytes) {
     for (int i = 0; i < 40'000 && s.send_all(fd, chunk); ++i) {  // up to 2.5 GB
     }
   });
-  auto c = config(s.url(), "max_response_bytes: 1048576\n");
+  auto c = http_config(s.url(), "max_response_bytes: 1048576\n");
   plugin::HttpClient client(c, real_time(), nullptr);
   auto started = std::chrono::steady_clock::now();
   auto r = client.post_json(kPath, "{}");
@@ -103,7 +82,8 @@ TEST(HostileHttp, RateLimitResetAtTheLimitsOfAnInteger) {
                          "\r\nContent-Type: application/json\r\nContent-Length: " +
                          std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
     });
-    auto c = config(s.url(), "retry_max_attempts: 2\nretry_wait_min: 10ms\nretry_wait_max: 1s\n");
+    auto c =
+        http_config(s.url(), "retry_max_attempts: 2\nretry_wait_min: 10ms\nretry_wait_max: 1s\n");
     plugin::HttpClient client(c, real_time(), nullptr);
     auto started = std::chrono::steady_clock::now();
     auto r = client.post_json(kPath, "{}");
@@ -120,7 +100,7 @@ TEST(HostileHttp, ServerTextIsEscapedCutAndRedactedInErrors) {
     s.send_all(fd, "HTTP/1.1 500 Internal Server Error\r\nContent-Length: " +
                        std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
   });
-  auto c = config(s.url());
+  auto c = http_config(s.url());
   plugin::HttpClient client(c, real_time(), nullptr);
   auto r = client.post_json(kPath, "{}");
   ASSERT_FALSE(r.ok());

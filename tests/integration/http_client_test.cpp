@@ -3,6 +3,7 @@
 // and abort() ends every wait and request within a second, even with a runtime whose sleep
 // really sleeps and never wakes on its own.
 #include "plugin/http_client.h"
+#include "tests/integration/http_test_support.h"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -25,29 +26,8 @@ namespace {
 using std::chrono::milliseconds;
 using Clock = std::chrono::steady_clock;
 
-constexpr const char* kKey = "0123456789abcdef0123456789abcdef01234567";
+constexpr const char* kKey = kHttpTestKey;
 const std::string kPath = "/attributes/restSearch";
-
-plugin::Config config(const std::string& url, const std::string& extra = "") {
-  auto c = plugin::parse_config("url: " + url + "\napi_token: " + kKey +
-                                    "\nhttp_request_rate_limit: 0\nretry_max_attempts: 1\n" + extra,
-                                mapping::Dataset::kThreatAttributes);
-  EXPECT_TRUE(c.ok()) << c.error().text();
-  return c.value();
-}
-
-// The host's clock and a sleep that really sleeps and never reports a stop.
-plugin::Runtime real_time() {
-  plugin::Runtime r;
-  r.now_ms = [] {
-    return std::chrono::duration_cast<milliseconds>(Clock::now().time_since_epoch()).count();
-  };
-  r.sleep_ms = [](std::int64_t ms) {
-    std::this_thread::sleep_for(milliseconds(ms));
-    return true;
-  };
-  return r;
-}
 
 // A TCP socket on 127.0.0.1 with an OS-chosen port: listening (with `backlog`) or closed again.
 struct LoopbackSocket {
@@ -90,7 +70,7 @@ bool contains(const std::string& text, const std::string& part) {
 
 TEST(HttpErrors, ConnectionRefused) {
   LoopbackSocket closed(false);
-  auto e = post_error(config(closed.url()));
+  auto e = post_error(http_config(closed.url()));
   EXPECT_EQ(e.code, plugin::Errc::kHttpTransport);
   EXPECT_EQ(e.text(), closed.url() + kPath +
                           ": connection refused by 127.0.0.1:" + std::to_string(closed.port) +
@@ -99,7 +79,7 @@ TEST(HttpErrors, ConnectionRefused) {
 }
 
 TEST(HttpErrors, NameNotResolved) {
-  auto e = post_error(config("http://misp.invalid:8080"));
+  auto e = post_error(http_config("http://misp.invalid:8080"));
   EXPECT_EQ(e.code, plugin::Errc::kHttpTransport);
   EXPECT_TRUE(contains(e.text(),
                        "http://misp.invalid:8080/attributes/restSearch: cannot resolve "
@@ -112,7 +92,7 @@ TEST(HttpErrors, NameNotResolved) {
 TEST(HttpErrors, NoAnswerIsATimeout) {
   LoopbackSocket silent(true);
   auto start = Clock::now();
-  auto e = post_error(config(silent.url(), "http_client_timeout: 300ms\n"));
+  auto e = post_error(http_config(silent.url(), "http_client_timeout: 300ms\n"));
   EXPECT_LT(Clock::now() - start, std::chrono::seconds(3));
   EXPECT_EQ(e.text(), silent.url() + kPath +
                           ": no response from 127.0.0.1:" + std::to_string(silent.port) +
@@ -125,7 +105,7 @@ TEST(HttpErrors, HttpsToAPlainHttpServer) {
   emulator::Emulator emu;
   emu.start();
   std::string url = "https://127.0.0.1:" + std::to_string(emu.port());
-  auto e = post_error(config(url, "http_client_timeout: 2s\n"));
+  auto e = post_error(http_config(url, "http_client_timeout: 2s\n"));
   EXPECT_EQ(e.code, plugin::Errc::kHttpTransport);
   EXPECT_TRUE(contains(e.text(), url + kPath + ": TLS handshake with 127.0.0.1:" +
                                      std::to_string(emu.port()) + " failed"))
@@ -170,7 +150,7 @@ TEST_F(HttpTls, UntrustedCertificate) {
        "(the host name does not match the certificate)"},
   };
   for (const auto& t : cases) {
-    auto e = post_error(config(emu.url(), t.ssl));
+    auto e = post_error(http_config(emu.url(), t.ssl));
     EXPECT_EQ(e.text(), emu.url() + kPath + ": TLS certificate of " + target + " is not trusted " +
                             t.reason +
                             "; check ssl.certificate_authorities or ssl.verification_mode")
@@ -184,7 +164,7 @@ TEST(HttpErrors, NotFoundNamesTheUrl) {
   emu.inject(1, emulator::status_fault(404));
   emu.start();
   std::string port = std::to_string(emu.port());
-  auto e = post_error(config("http://alice:hunter2@127.0.0.1:" + port));
+  auto e = post_error(http_config("http://alice:hunter2@127.0.0.1:" + port));
   EXPECT_EQ(e.code, plugin::Errc::kHttpStatus);
   EXPECT_TRUE(contains(e.text(), "http://127.0.0.1:" + port +
                                      "/attributes/restSearch: HTTP 404 (nothing at this URL: "
@@ -212,7 +192,7 @@ milliseconds abort_during(plugin::HttpClient& client, milliseconds after, plugin
 TEST(HttpStop, AbortEndsTheRateLimitWait) {
   emulator::Emulator emu;
   emu.start();
-  auto c = config(emu.url());
+  auto c = http_config(emu.url());
   c.http_request_rate_limit = 0.05;
   plugin::HttpClient client(c, real_time(), nullptr);
   ASSERT_TRUE(client.post_json(kPath, "{}").ok());
@@ -227,7 +207,8 @@ TEST(HttpStop, AbortEndsTheRetryBackoff) {
   emulator::Emulator emu;
   emu.inject(1, emulator::status_fault(503));
   emu.start();
-  auto c = config(emu.url(), "retry_max_attempts: 3\nretry_wait_min: 30s\nretry_wait_max: 60s\n");
+  auto c =
+      http_config(emu.url(), "retry_max_attempts: 3\nretry_wait_min: 30s\nretry_wait_max: 60s\n");
   plugin::HttpClient client(c, real_time(), nullptr);
   plugin::Errc code;
   EXPECT_LT(abort_during(client, milliseconds(300), code), milliseconds(1000));
@@ -240,7 +221,7 @@ TEST(HttpStop, AbortEndsARequestInFlight) {
   emulator::Emulator emu;
   emu.inject(1, emulator::delay_fault(3000));
   emu.start();
-  auto c = config(emu.url());  // the client keeps a reference
+  auto c = http_config(emu.url());  // the client keeps a reference
   plugin::HttpClient client(c, real_time(), nullptr);
   plugin::Errc code;
   EXPECT_LT(abort_during(client, milliseconds(300), code), milliseconds(1000));
@@ -253,7 +234,7 @@ TEST(HttpStop, AbortBetweenRequestsIsNotLost) {
   emulator::Emulator emu;
   emu.inject(2, emulator::delay_fault(3000));
   emu.start();
-  auto c = config(emu.url());  // the client keeps a reference
+  auto c = http_config(emu.url());  // the client keeps a reference
   plugin::HttpClient client(c, real_time(), nullptr);
   auto first = client.post_json(kPath, "{}");
   ASSERT_TRUE(first.ok()) << first.error().text();
@@ -277,7 +258,7 @@ TEST(HttpStop, AbortDuringConnectDoesNotBlock) {
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   a.sin_port = htons(static_cast<std::uint16_t>(full.port));
   ASSERT_EQ(::connect(filler, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-  auto c = config(full.url(), "http_client_timeout: 20s\n");
+  auto c = http_config(full.url(), "http_client_timeout: 20s\n");
   plugin::HttpClient client(c, real_time(), nullptr);
   plugin::Errc code;
   milliseconds abort_took{0};
