@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "plugin/http_date.h"
+#include "plugin/server_text.h"
 
 namespace misp::plugin {
 
@@ -21,13 +22,6 @@ std::optional<std::int64_t> as_int(const Value* v) {
     if (r.ec == std::errc() && r.ptr == s.data() + s.size() && !s.empty()) return out;
   }
   return std::nullopt;
-}
-
-// Server text in our messages: control characters (forged log lines, terminal escapes) become '?'.
-std::string printable(std::string s) {
-  for (char& c : s)
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
-  return s;
 }
 
 bool looks_like_html(std::string_view body) {
@@ -75,9 +69,8 @@ Result<DecodedPage> ResponseDecoder::decode(const HttpResponse& response) {
   if (auto h = response.header("x-skipped-elements-count"); !h.empty()) {
     auto r = std::from_chars(h.data(), h.data() + h.size(), page.skipped);
     if (r.ec != std::errc() || r.ptr != h.data() + h.size() || page.skipped < 0)
-      return Error{
-          Errc::kDecode, where_,
-          "X-Skipped-Elements-Count is not a count of rows: '" + printable(h.substr(0, 40)) + "'"};
+      return Error{Errc::kDecode, where_,
+                   "X-Skipped-Elements-Count is not a count of rows: '" + server_text(h, 40) + "'"};
   }
   page.server_time = parse_http_date(response.header("date"));
   return page;
