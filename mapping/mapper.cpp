@@ -53,6 +53,7 @@ Output Mapper::map(std::string_view message) {
     // Deliver the original rather than lose it.
     out.error = e.what();
     root = doc_.new_object(4);
+    ctx.forget_parents();
     ctx.set("event.original", message);
     ctx.set("event.kind", "pipeline_error");
     ctx.append("error.message", doc_.copy(e.what()));

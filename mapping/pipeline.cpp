@@ -9,8 +9,35 @@ namespace misp::mapping {
 using json::Type;
 using json::Value;
 
+json::Object* Ctx::parent(std::string_view parent_path) {
+  for (unsigned i = 0; i < parents_size_; ++i)
+    if (parents_[i].path == parent_path) return parents_[i].object;
+  // Objects only: a path through a list keeps Elasticsearch's own rules (json::get / put).
+  Value* v = &root_;
+  for (std::string_view rest = parent_path; v;) {
+    if (v->type != Type::kObject) return nullptr;
+    auto dot = rest.find('.');
+    v = json::find_member(*v->o, rest.substr(0, dot));
+    if (dot == std::string_view::npos) break;
+    rest.remove_prefix(dot + 1);
+  }
+  if (!v || v->type != Type::kObject) return nullptr;  // not kept: it may appear later
+  Parent p{doc_.copy(parent_path), v->o};
+  if (parents_size_ < std::size(parents_)) {
+    parents_[parents_size_++] = p;
+  } else {
+    parents_[parents_next_] = p;
+    parents_next_ = (parents_next_ + 1) % std::size(parents_);
+  }
+  return p.object;
+}
+
 json::Value* Ctx::get(std::string_view path) {
-  return json::get(root_, path);
+  auto dot = path.rfind('.');
+  if (dot == std::string_view::npos) return json::find_member(root_, path);
+  if (json::Object* o = parent(path.substr(0, dot)))
+    return json::find_member(*o, path.substr(dot + 1));
+  return json::get(root_, path);  // through a list, or missing: the general walk says which
 }
 
 bool Ctx::non_null(std::string_view path) {
@@ -24,11 +51,32 @@ std::string_view Ctx::str(std::string_view path) {
 }
 
 void Ctx::set(std::string_view path, Value v) {
+  auto dot = path.rfind('.');
+  json::Object* o = root_.type != Type::kObject     ? nullptr
+                    : dot == std::string_view::npos ? root_.o
+                                                    : parent(path.substr(0, dot));
+  if (o) {
+    std::string_view leaf = dot == std::string_view::npos ? path : path.substr(dot + 1);
+    if (Value* existing = json::find_member(*o, leaf)) {
+      if (existing->type == Type::kObject) forget_parents();
+      *existing = v;
+    } else {
+      o->push_back(json::Member{doc_.copy(leaf), v});  // callers may build paths in temporaries
+    }
+    return;
+  }
   try {
     json::put(doc_, root_, path, v);
   } catch (const std::invalid_argument& e) {
     throw ProcessorFailure(e.what());
   }
+}
+
+void Ctx::remove(std::string_view path) {
+  Value* v = get(path);
+  if (!v) return;
+  if (v->type == Type::kObject) forget_parents();
+  json::remove(root_, path);
 }
 
 void Ctx::append(std::string_view path, std::string_view s, bool allow_duplicates) {
@@ -120,6 +168,7 @@ void Ctx::run_on_failure(std::string_view message) {
   try {
     set("event.kind", "pipeline_error");
   } catch (const ProcessorFailure&) {
+    forget_parents();
     set_member(root_, "event", doc_.new_object());
     set("event.kind", "pipeline_error");
   }

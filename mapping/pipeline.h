@@ -26,6 +26,9 @@ class Ctx {
 
   json::Doc& doc() { return doc_; }
   json::Value& root() { return root_; }
+  // Call after changing the tree other than through Ctx in a way that replaces or drops an object
+  // (or after replacing the root): parents resolved before may no longer be on their paths.
+  void forget_parents() { parents_size_ = 0; }
   json::Value* get(std::string_view path);
   bool has(std::string_view path) { return get(path) != nullptr; }
   bool non_null(std::string_view path);
@@ -40,7 +43,7 @@ class Ctx {
   void append(std::string_view path, std::string_view s, bool allow_duplicates = true);
   // `rename`: fails when from is missing (unless ignore_missing) or to already exists.
   void rename(std::string_view from, std::string_view to, bool ignore_missing = true);
-  void remove(std::string_view path) { json::remove(root_, path); }
+  void remove(std::string_view path);
   // `convert` type long in place (or into target). ignore_missing covers missing and null.
   void convert_long(std::string_view path, std::string_view target = {},
                     bool ignore_missing = true);
@@ -58,9 +61,22 @@ class Ctx {
   void run_on_failure(std::string_view message);
 
  private:
+  // A pipeline reaches the same few parents (misp.attribute, threat.indicator, ...) dozens of
+  // times per document. Each is resolved once and kept by its Object, whose address is stable
+  // while it stays in the tree (members move when a vector grows; the Object does not). Anything
+  // that replaces or drops an object forgets them all: rare, and always correct.
+  struct Parent {
+    std::string_view path;  // copied into the document's arena
+    json::Object* object;
+  };
+  // The object at parent_path, or nullptr when it is missing or not an object.
+  json::Object* parent(std::string_view parent_path);
+
   json::Doc& doc_;
   json::Value& root_;
   std::string_view pipeline_;
+  Parent parents_[12];
+  unsigned parents_size_ = 0, parents_next_ = 0;
 };
 
 // Painless null cleanup of both pipelines: drop map entries whose value is null, recursively;

@@ -32,16 +32,19 @@ Value Doc::new_string(std::string_view text) {
 }
 
 Value* find_member(Value& object, std::string_view key) {
-  if (object.type != Type::kObject) return nullptr;
+  return object.type == Type::kObject ? find_member(*object.o, key) : nullptr;
+}
+
+Value* find_member(Object& members, std::string_view key) {
   // Compare size and first byte before memcmp: most keys differ there.
   const std::size_t n = key.size();
   if (n == 0) {
-    for (auto& m : *object.o)
+    for (auto& m : members)
       if (m.key.empty()) return &m.value;
     return nullptr;
   }
   const char first = key[0], last = key[n - 1];
-  for (auto& m : *object.o) {
+  for (auto& m : members) {
     if (m.key.size() != n || m.key[0] != first || m.key[n - 1] != last) continue;
     // Keys are short: a plain loop beats a call to memcmp.
     std::size_t i = 1;

@@ -107,6 +107,7 @@ class Doc {
 };
 
 // Object helpers. Keys are compared byte-wise.
+Value* find_member(Object& members, std::string_view key);
 Value* find_member(Value& object, std::string_view key);
 const Value* find_member(const Value& object, std::string_view key);
 // Sets key to value, replacing an existing member (position kept) or appending.

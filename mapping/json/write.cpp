@@ -104,51 +104,49 @@ std::size_t utf8_len(std::string_view s, std::size_t i, unsigned& cp) {
   return n;
 }
 
+#if defined(__SSE2__)
+// Bytes of a 16-byte block that are not copied unchanged: control bytes and bytes >= 0x80 (a
+// signed compare below 0x20 catches both), '"' and '\\', and for Go also '<' '>' '&'.
+template <bool go_style>
+__m128i special_bytes(__m128i b) {
+  __m128i bad = _mm_or_si128(
+      _mm_cmplt_epi8(b, _mm_set1_epi8(0x20)),
+      _mm_or_si128(_mm_cmpeq_epi8(b, _mm_set1_epi8('"')), _mm_cmpeq_epi8(b, _mm_set1_epi8('\\'))));
+  if (go_style)
+    bad = _mm_or_si128(bad, _mm_or_si128(_mm_cmpeq_epi8(b, _mm_set1_epi8('<')),
+                                         _mm_or_si128(_mm_cmpeq_epi8(b, _mm_set1_epi8('>')),
+                                                      _mm_cmpeq_epi8(b, _mm_set1_epi8('&')))));
+  return bad;
+}
+#endif
+
 // A JSON string literal. Output is always valid UTF-8: invalid input bytes become U+FFFD (as Go
 // does). go_style adds Go's HTML and U+2028/U+2029 escapes.
-// Length of the prefix of s[i..] made of bytes that are copied unchanged (printable ASCII other
-// than '"' and '\\', and for Go also not '<' '>' '&'), 16 bytes at a time where SSE2 exists.
-template <bool go_style>
-std::size_t plain_run(std::string_view s, std::size_t i) {
-  std::size_t start = i;
-#if defined(__SSE2__)
-  const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'),
-                space = _mm_set1_epi8(0x20), lt = _mm_set1_epi8('<'), gt = _mm_set1_epi8('>'),
-                amp = _mm_set1_epi8('&');
-  while (i + 16 <= s.size()) {
-    __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
-    // Signed compare: bytes >= 0x80 are negative, so "b < 0x20" also catches them.
-    __m128i bad =
-        _mm_or_si128(_mm_cmplt_epi8(b, space),
-                     _mm_or_si128(_mm_cmpeq_epi8(b, quote), _mm_cmpeq_epi8(b, backslash)));
-    if (go_style)
-      bad = _mm_or_si128(bad,
-                         _mm_or_si128(_mm_cmpeq_epi8(b, lt),
-                                      _mm_or_si128(_mm_cmpeq_epi8(b, gt), _mm_cmpeq_epi8(b, amp))));
-    int mask = _mm_movemask_epi8(bad);
-    if (mask)
-      return i - start + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
-    i += 16;
-  }
-#endif
-  while (i < s.size()) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x80 || kEscape.len[c] || (go_style && kEscape.html[c])) break;
-    ++i;
-  }
-  return i - start;
-}
-
 template <bool go_style>
 void put_string(std::string_view s, Sink& out) {
-  char* p = out.room(s.size() * 6 + 2);  // worst case: every byte a \u escape
+  // Worst case every byte a \u escape; 16 more for the block store below.
+  char* p = out.room(s.size() * 6 + 2 + 16);
   *p++ = '"';
-  for (std::size_t i = 0; i < s.size();) {
-    if (std::size_t run = plain_run<go_style>(s, i)) {
-      std::memcpy(p, s.data() + i, run);
-      p += run, i += run;
-      if (i == s.size()) break;
+  std::size_t i = 0;
+  while (i < s.size()) {
+#if defined(__SSE2__)
+    // Plain bytes 16 at a time: store the block whole, then keep the part before the first byte
+    // that needs care. No memcpy call per run: JSON text in event.original has a quote every few
+    // bytes, so runs are short.
+    while (i + 16 <= s.size()) {
+      __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(p), b);
+      int mask = _mm_movemask_epi8(special_bytes<go_style>(b));
+      if (!mask) {
+        i += 16, p += 16;
+        continue;
+      }
+      auto k = static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+      i += k, p += k;
+      break;
     }
+    if (i == s.size()) break;
+#endif
     auto c = static_cast<unsigned char>(s[i]);
     if (c < 0x80) {
       if (go_style && kEscape.html[c]) {
