@@ -19,6 +19,7 @@
 ** 1.1  the option table (option, dataset), the offline mapping entry (map), structured metrics
 **      (collect_metrics), error codes to the host (misp_input_host.error), the host's stream id
 **      and data directory, and the event's format, error text and source position.
+** 1.2  map_stream: the offline mapping entry over an input the plugin reads in pieces.
 **
 ** Rules at the boundary: plain C types only (no bool, no enums, no C++ types); strings carry an
 ** explicit length and are UTF-8, not necessarily NUL-terminated; data passed in a call is borrowed
@@ -38,7 +39,7 @@ extern "C" {
 
 #define MISP_INPUT_MAGIC 0x4D495350u /* "MISP" */
 #define MISP_INPUT_ABI_MAJOR 1u
-#define MISP_INPUT_ABI_MINOR 1u
+#define MISP_INPUT_ABI_MINOR 2u
 #define MISP_INPUT_ENTRY_SYMBOL "misp_input_entry"
 
 /* Status codes (int32_t). 0 is success. The reason, with its numbered code from docs/errors.md,
@@ -199,6 +200,11 @@ typedef struct misp_input_map_stats {
 #define MISP_INPUT_MAP_NO_ENVELOPE 1u /* The ingest pipeline's output alone, without the fields
                                       ** the shipper adds (data_stream.*, event.dataset...). */
 
+/* Added in ABI 1.2. Reads up to cap bytes of map_stream()'s input into buf. Returns how many
+** (> 0), 0 at the end of the input, or -1 when reading failed (the plugin reports the position and
+** stops reading that input). Called on map_stream()'s thread only. */
+typedef int64_t (*misp_input_read_fn)(void* read_data, char* buf, size_t cap);
+
 typedef struct misp_input_instance misp_input_instance; /* opaque */
 
 /* The plugin's function table, returned by misp_input_entry. Static storage: valid while the
@@ -286,6 +292,18 @@ typedef struct misp_input_plugin {
   int32_t (*collect_metrics)(misp_input_instance* instance, misp_input_metric_fn fn,
                              void* user_data);
   /* fields above are v1.1 */
+
+  /* Added in ABI 1.2 */
+
+  /* map() over an input the plugin pulls through read(), so no one holds it whole: NDJSON is
+  ** mapped line by line as it arrives (memory bounded by the longest line, not the input), any
+  ** other input (one JSON document) is read to its end and mapped as map() would. Everything
+  ** else (config, flags, positions, emit, errors, stats, return codes) is map()'s. */
+  int32_t (*map_stream)(const misp_input_host* host, const char* dataset, const char* config,
+                        size_t config_len, misp_input_read_fn read, void* read_data,
+                        const char* source, size_t source_len, uint32_t flags,
+                        misp_input_map_stats* stats, char* err, size_t err_cap);
+  /* fields above are v1.2 */
 } misp_input_plugin;
 
 /* The one exported symbol. The host passes the ABI version it was built with; the plugin refuses

@@ -212,7 +212,23 @@ class Dispatch {
   bool stopped_ = false;
 };
 
-// NDJSON: each non-blank line is a value of its own, named name:line.
+// One NDJSON line, a value of its own, named name:line_no.
+void read_line(std::string_view line, std::size_t line_no, const std::string& name,
+               json::Parser& parser, Dispatch& dispatch, const OnInputError& on_error) {
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  if (trim(line).empty()) return;
+  std::string where = name + ":" + std::to_string(line_no), error;
+  json::Doc doc;
+  Value v;
+  if (!parser.parse(line, doc, v, error)) {
+    on_error(Error{Errc::kInputNotJson, where, "invalid JSON: " + error});
+    return;
+  }
+  if (std::string why = dispatch(line, v, doc, where); !why.empty())
+    on_error(Error{Errc::kInputShape, where, why});
+}
+
+// NDJSON: each non-blank line is a value of its own.
 void read_lines(std::string_view content, const std::string& name, json::Parser& parser,
                 Dispatch& dispatch, const OnInputError& on_error) {
   std::size_t line_no = 0, pos = 0;
@@ -220,19 +236,8 @@ void read_lines(std::string_view content, const std::string& name, json::Parser&
     auto nl = content.find('\n', pos);
     std::string_view line =
         content.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
-    ++line_no;
     pos = nl == std::string_view::npos ? content.size() + 1 : nl + 1;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (trim(line).empty()) continue;
-    std::string where = name + ":" + std::to_string(line_no), error;
-    json::Doc doc;
-    Value v;
-    if (!parser.parse(line, doc, v, error)) {
-      on_error(Error{Errc::kInputNotJson, where, "invalid JSON: " + error});
-      continue;
-    }
-    if (std::string why = dispatch(line, v, doc, where); !why.empty())
-      on_error(Error{Errc::kInputShape, where, why});
+    read_line(line, ++line_no, name, parser, dispatch, on_error);
   }
 }
 
@@ -252,6 +257,34 @@ bool first_lines_parse(std::string_view content, json::Parser& parser) {
     if (parser.parse(line, doc, v, error)) return true;
   }
   return false;
+}
+
+// Whether the first non-blank line of text parses on its own. When it does and another non-blank
+// line follows, text is no single JSON value: NDJSON for certain.
+bool first_line_parses(std::string_view text, json::Parser& parser) {
+  for (std::size_t pos = 0; pos < text.size();) {
+    auto nl = text.find('\n', pos);
+    std::string_view line = trim(text.substr(pos, nl == std::string_view::npos ? nl : nl - pos));
+    pos = nl == std::string_view::npos ? text.size() : nl + 1;
+    if (line.empty()) continue;
+    json::Doc doc;
+    Value v;
+    std::string error;
+    return parser.parse(line, doc, v, error);
+  }
+  return false;
+}
+
+// How many non-blank lines the complete lines of text (those ending in '\n') hold, up to two.
+int complete_nonblank_lines(std::string_view text) {
+  int seen = 0;
+  for (std::size_t pos = 0; seen < 2;) {
+    auto nl = text.find('\n', pos);
+    if (nl == std::string_view::npos) break;
+    if (!trim(text.substr(pos, nl - pos)).empty()) ++seen;
+    pos = nl + 1;
+  }
+  return seen;
 }
 
 }  // namespace
@@ -283,6 +316,62 @@ bool read_input(std::string_view content, const std::string& name, mapping::Data
     }
   }
   read_lines(content, name, parser, dispatch, on_error);
+  return !dispatch.stopped();
+}
+
+bool read_input_stream(const Reader& read, const std::string& name, mapping::Dataset dataset,
+                       SplitMode mode, const OnMessage& on_message, const OnInputError& on_error) {
+  constexpr std::size_t kChunk = 1 << 20;
+  std::string buf;
+  bool at_end = false, read_failed = false;
+  auto fill = [&] {  // one more chunk at the end of buf; false at the end of the input
+    if (at_end) return false;
+    std::size_t old = buf.size();
+    buf.resize(old + kChunk);
+    std::int64_t n = read(buf.data() + old, kChunk);
+    buf.resize(old + (n > 0 ? static_cast<std::size_t>(n) : 0));
+    if (n < 0) read_failed = true;
+    if (n <= 0) at_end = true;
+    return n > 0;
+  };
+  auto report_read_failure = [&] {
+    if (read_failed)
+      on_error(Error{Errc::kInputNotJson, name, "reading the input failed part way"});
+  };
+
+  // NDJSON for certain when the first non-blank line is a value of its own and another follows.
+  // Anything else (one document, broken or not; or an input so short it is read whole anyway)
+  // goes to read_input() whole, so both entries tell shapes and errors alike.
+  json::Parser parser;
+  while (complete_nonblank_lines(buf) < 2 && fill()) {
+  }
+  bool ndjson = !at_end && first_line_parses(buf, parser);
+  if (!ndjson) {
+    while (fill()) {
+    }
+    bool go_on = read_input(buf, name, dataset, mode, on_message, on_error);
+    report_read_failure();
+    return go_on;
+  }
+
+  // NDJSON as it arrives: whole lines are mapped and dropped; the partial last line waits.
+  Dispatch dispatch(dataset, mode, on_message, on_error);
+  std::size_t line_no = 0, pos = 0;
+  while (!dispatch.stopped()) {
+    auto nl = buf.find('\n', pos);
+    if (nl != std::string::npos) {
+      read_line(std::string_view(buf).substr(pos, nl - pos), ++line_no, name, parser, dispatch,
+                on_error);
+      pos = nl + 1;
+      continue;
+    }
+    buf.erase(0, pos), pos = 0;
+    if (!fill()) {
+      read_line(buf, ++line_no, name, parser, dispatch, on_error);
+      break;
+    }
+  }
+  report_read_failure();
   return !dispatch.stopped();
 }
 

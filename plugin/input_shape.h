@@ -10,6 +10,7 @@
 // which is one error saying where it broke, never NDJSON fragments.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -26,8 +27,17 @@ using OnMessage = std::function<bool(std::string_view message, const std::string
 // A position that could not be read (kInputNotJson or kInputShape); reading goes on.
 using OnInputError = std::function<void(const Error& error)>;
 
+// Reads up to cap bytes into buf: the count, 0 at the end, -1 on a read error.
+using Reader = std::function<std::int64_t(char* buf, std::size_t cap)>;
+
 // Reads the bytes of one source named `name`. Returns false when on_message stopped it.
+
 bool read_input(std::string_view content, const std::string& name, mapping::Dataset dataset,
                 SplitMode mode, const OnMessage& on_message, const OnInputError& on_error);
+
+// read_input() over an input pulled in pieces: NDJSON is mapped line by line as it arrives (memory:
+// one chunk plus the longest line); one JSON document is read whole first.
+bool read_input_stream(const Reader& read, const std::string& name, mapping::Dataset dataset,
+                       SplitMode mode, const OnMessage& on_message, const OnInputError& on_error);
 
 }  // namespace misp::plugin

@@ -26,8 +26,11 @@ misp_input_event make_event(const mapping::Output& out, std::string_view raw, bo
 
 }  // namespace
 
-MapCounts map_offline(const Config& config, const Host& host, std::string_view input,
-                      const std::string& source) {
+namespace {
+
+// Maps what read_input or read_input_stream hands over; `read` runs one of them.
+template <typename Read>
+MapCounts map_with(const Config& config, const Host& host, const Read& read) {
   const std::int64_t now_ms = host.now_ms();
   mapping::Mapper mapper(config.mapping_options(now_ms));
   const bool raw = config.output == OutputMode::kRaw;
@@ -51,8 +54,24 @@ MapCounts map_offline(const Config& config, const Host& host, std::string_view i
     ++counts.input_errors;
     host.report(e);
   };
-  counts.stopped = !read_input(input, source, config.dataset, config.split, on_message, on_error);
+  counts.stopped = !read(on_message, on_error);
   return counts;
+}
+
+}  // namespace
+
+MapCounts map_offline(const Config& config, const Host& host, std::string_view input,
+                      const std::string& source) {
+  return map_with(config, host, [&](const OnMessage& on_message, const OnInputError& on_error) {
+    return read_input(input, source, config.dataset, config.split, on_message, on_error);
+  });
+}
+
+MapCounts map_offline_stream(const Config& config, const Host& host, const Reader& reader,
+                             const std::string& source) {
+  return map_with(config, host, [&](const OnMessage& on_message, const OnInputError& on_error) {
+    return read_input_stream(reader, source, config.dataset, config.split, on_message, on_error);
+  });
 }
 
 }  // namespace misp::plugin

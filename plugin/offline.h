@@ -8,6 +8,7 @@
 
 #include "plugin/config.h"
 #include "plugin/host.h"
+#include "plugin/input_shape.h"
 
 namespace misp::plugin {
 
@@ -20,5 +21,8 @@ struct MapCounts {
 // host. Documents carry the format, pipeline error text and position (misp_input_event 1.1).
 MapCounts map_offline(const Config& config, const Host& host, std::string_view input,
                       const std::string& source);
+// The same over an input pulled through reader in pieces (ABI map_stream).
+MapCounts map_offline_stream(const Config& config, const Host& host, const Reader& reader,
+                             const std::string& source);
 
 }  // namespace misp::plugin

@@ -197,23 +197,59 @@ const misp_input_option* option(const char* dataset, std::size_t index) noexcept
   }
 }
 
+namespace {
+
+// map() and map_stream() after their own input check: `run` maps and returns the counts.
+template <typename Run>
+std::int32_t map_entry(const misp_input_host* host, const char* dataset, const char* config,
+                       std::size_t config_len, bool options_only, std::uint32_t flags,
+                       misp_input_map_stats* stats, char* err, std::size_t cap, const Run& run) {
+  auto h = Host::copy(host, HostUse::kMap);
+  if (!h) return refuse(h.error(), err, cap);
+  auto c = load(dataset, config ? config : "", config ? config_len : 0, Use::kMap);
+  if (!c) return refuse(c.error(), err, cap, &h.value());
+  c->envelope = (flags & MISP_INPUT_MAP_NO_ENVELOPE) == 0;
+  if (options_only) return write_stats(stats, MapCounts{}), MISP_INPUT_OK;
+  MapCounts n = run(c.value(), h.value());
+  write_stats(stats, n);
+  if (n.stopped) return MISP_INPUT_STOPPED;
+  return n.input_errors ? MISP_INPUT_ERR_INPUT : MISP_INPUT_OK;
+}
+
+std::string source_name(const char* source, std::size_t source_len) {
+  return source ? std::string(source, source_len) : std::string("<input>");
+}
+
+}  // namespace
+
 std::int32_t map(const misp_input_host* host, const char* dataset, const char* config,
                  std::size_t config_len, const char* input, std::size_t input_len,
                  const char* source, std::size_t source_len, std::uint32_t flags,
                  misp_input_map_stats* stats, char* err, std::size_t cap) noexcept {
   return guarded(err, cap, "cannot map", [&]() -> std::int32_t {
-    auto h = Host::copy(host, HostUse::kMap);
-    if (!h) return refuse(h.error(), err, cap);
     if (!input && input_len) return refuse(Error{Errc::kAbiArgument, "input", "is NULL"}, err, cap);
-    auto c = load(dataset, config ? config : "", config ? config_len : 0, Use::kMap);
-    if (!c) return refuse(c.error(), err, cap, &h.value());
-    c->envelope = (flags & MISP_INPUT_MAP_NO_ENVELOPE) == 0;
-    if (!input) return write_stats(stats, MapCounts{}), MISP_INPUT_OK;  // the options only
-    MapCounts n = map_offline(c.value(), h.value(), std::string_view(input, input_len),
-                              source ? std::string(source, source_len) : std::string("<input>"));
-    write_stats(stats, n);
-    if (n.stopped) return MISP_INPUT_STOPPED;
-    return n.input_errors ? MISP_INPUT_ERR_INPUT : MISP_INPUT_OK;
+    return map_entry(host, dataset, config, config_len, !input, flags, stats, err, cap,
+                     [&](const Config& c, const Host& h) {
+                       return map_offline(c, h, std::string_view(input, input_len),
+                                          source_name(source, source_len));
+                     });
+  });
+}
+
+std::int32_t map_stream(const misp_input_host* host, const char* dataset, const char* config,
+                        std::size_t config_len, misp_input_read_fn read, void* read_data,
+                        const char* source, std::size_t source_len, std::uint32_t flags,
+                        misp_input_map_stats* stats, char* err, std::size_t cap) noexcept {
+  return guarded(err, cap, "cannot map", [&]() -> std::int32_t {
+    if (!read) return refuse(Error{Errc::kAbiArgument, "read", "is NULL"}, err, cap);
+    return map_entry(host, dataset, config, config_len, false, flags, stats, err, cap,
+                     [&](const Config& c, const Host& h) {
+                       Reader reader = [&](char* buf, std::size_t n) -> std::int64_t {
+                         std::int64_t got = read(read_data, buf, n);
+                         return got > static_cast<std::int64_t>(n) ? -1 : got;  // never trust
+                       };
+                       return map_offline_stream(c, h, reader, source_name(source, source_len));
+                     });
   });
 }
 

@@ -30,6 +30,10 @@ std::int32_t map(const misp_input_host* host, const char* dataset, const char* c
                  std::size_t config_len, const char* input, std::size_t input_len,
                  const char* source, std::size_t source_len, std::uint32_t flags,
                  misp_input_map_stats* stats, char* err, std::size_t cap) noexcept;
+std::int32_t map_stream(const misp_input_host* host, const char* dataset, const char* config,
+                        std::size_t config_len, misp_input_read_fn read, void* read_data,
+                        const char* source, std::size_t source_len, std::uint32_t flags,
+                        misp_input_map_stats* stats, char* err, std::size_t cap) noexcept;
 std::int32_t collect_metrics(misp_input_instance* instance, misp_input_metric_fn fn,
                              void* user_data) noexcept;
 

@@ -27,6 +27,8 @@ const misp_input_plugin& table() {
       /*.option =*/option,
       /*.map =*/map,
       /*.collect_metrics =*/collect_metrics,
+      // Added in ABI 1.2
+      /*.map_stream =*/map_stream,
   };
   return kTable;
 }

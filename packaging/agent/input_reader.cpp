@@ -4,9 +4,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <iostream>
-#include <iterator>
+#include <memory>
 #include <vector>
 
 namespace misp::agent {
@@ -38,19 +36,17 @@ std::size_t read_feed(const std::string& path, const OnSource& on_source,
 std::size_t read_sources(const std::string& path, const OnSource& on_source,
                          const OnReadError& on_error) {
   if (path == "-") {
-    std::string content{std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
-    on_source("<stdin>", content);
+    on_source("<stdin>", stdin);
     return 0;
   }
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) return read_feed(path, on_source, on_error);
-  std::ifstream in(path, std::ios::binary);
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> in(std::fopen(path.c_str(), "rb"), &std::fclose);
   if (!in) {
     on_error(path + ": cannot open: " + std::strerror(errno));
     return 1;
   }
-  std::string content{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  on_source(path, content);
+  on_source(path, in.get());
   return 0;
 }
 

@@ -252,10 +252,34 @@ int map_inputs(const LoadedPlugin& plugin, const MapArgs& args, const std::strin
     total.documents += s.documents, total.pipeline_errors += s.pipeline_errors;
     total.dropped += s.dropped, total.input_errors += s.input_errors;
   };
-  auto on_source = [&](const std::string& name, const std::string& bytes) {
-    map_one(name, bytes.data(), bytes.size());
-  };
   auto on_error = [&](const std::string& m) { std::cerr << "misp-agent map: " << m << "\n"; };
+  const misp_input_plugin& t = plugin.table();
+  const bool streams = MISP_INPUT_HAS_FIELD(&t, misp_input_plugin, map_stream) && t.map_stream;
+  auto on_source = [&](const std::string& name, std::FILE* in) {
+    if (!streams) {  // a 1.1 plugin takes the input whole
+      std::string bytes;
+      char chunk[1 << 16];
+      for (std::size_t n; (n = std::fread(chunk, 1, sizeof chunk, in)) > 0;) bytes.append(chunk, n);
+      if (std::ferror(in)) {
+        ++read_errors;
+        return on_error(name + ": read failed");
+      }
+      return map_one(name, bytes.data(), bytes.size());
+    }
+    misp_input_map_stats s{};
+    s.struct_size = sizeof s;
+    char err[1024] = "";
+    auto read = [](void* file, char* buf, std::size_t cap) -> std::int64_t {
+      std::size_t n = std::fread(buf, 1, cap, static_cast<std::FILE*>(file));
+      return n == 0 && std::ferror(static_cast<std::FILE*>(file)) ? -1
+                                                                  : static_cast<std::int64_t>(n);
+    };
+    int32_t rc = t.map_stream(&host, dataset.c_str(), config.data(), config.size(), read, in,
+                              name.data(), name.size(), flags, &s, err, sizeof err);
+    if (rc == MISP_INPUT_ERR_CONFIG || rc == MISP_INPUT_ERR_ARGUMENT) refused = err;
+    total.documents += s.documents, total.pipeline_errors += s.pipeline_errors;
+    total.dropped += s.dropped, total.input_errors += s.input_errors;
+  };
   map_one("<options>", nullptr, 0);  // the plugin checks the options first
   for (std::size_t i = 0; i < args.inputs.size() && refused.empty(); ++i)
     read_errors += read_sources(args.inputs[i], on_source, on_error);

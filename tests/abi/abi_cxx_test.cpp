@@ -26,5 +26,5 @@ TEST(AbiHeader, Issue9_StructsOfAbi11AreSizePrefixedAndAppendOnly) {
   p.struct_size = offsetof(misp_input_plugin, dataset);  // a 1.0 plugin's table
   EXPECT_TRUE(MISP_INPUT_HAS_FIELD(&p, misp_input_plugin, destroy));
   EXPECT_FALSE(MISP_INPUT_HAS_FIELD(&p, misp_input_plugin, map));
-  EXPECT_EQ(MISP_INPUT_ABI_MINOR, 1u);
+  EXPECT_EQ(MISP_INPUT_ABI_MINOR, 2u);
 }

@@ -57,12 +57,12 @@ set +e
 "$agent" run --policy "$tmp/policy.yml" --once --data-dir "$tmp/data4" 2>"$tmp/run6.log"; rc=$?
 set -e
 [ $rc != 0 ] || fail "damaged cursor: exit 0"
-grep -q "cursor: 'garbage?' is not a cursor this plugin wrote" "$tmp/run6.log" || fail "damaged cursor message: $(cat "$tmp/run6.log")"
+grep -qF "cursor: 'garbage\x01' is not a cursor this plugin wrote" "$tmp/run6.log" || fail "damaged cursor message: $(cat "$tmp/run6.log")"
 
 # The plugin's option table drives --help; --version comes from CMake's project version.
 "$agent" run --help | grep -q "ioc_expiration_duration (duration, default 90d, ti_misp.threat_attributes only)" \
   || fail "run --help: no option table"
-"$agent" --version | grep -Eq "^misp-agent [0-9]+\.[0-9]+\.[0-9]+ \(plugin ABI 1\.1\)$" || fail "--version"
+"$agent" --version | grep -Eq "^misp-agent [0-9]+\.[0-9]+\.[0-9]+ \(plugin ABI 1\.2\)$" || fail "--version"
 
 # Secrets stay out of logs and trace files.
 policy "enable_request_tracer: true" >"$tmp/policy-trace.yml"

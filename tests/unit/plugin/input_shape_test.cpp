@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -142,6 +143,82 @@ TEST(InputShape, StopsWhenTheHostRefuses) {
   Read r = read(kEvent, Dataset::kThreat, 1);
   EXPECT_FALSE(r.complete);
   EXPECT_EQ(r.where.size(), 1u);
+}
+
+// What read_input_stream() makes of text handed over `piece` bytes at a time.
+struct Streamed {
+  std::vector<std::string> messages, where, errors;
+  bool complete = true;
+};
+
+Streamed stream(const std::string& text, Dataset d, std::size_t piece, bool fail_at_end = false) {
+  Streamed r;
+  std::size_t pos = 0;
+  Reader reader = [&](char* buf, std::size_t cap) -> std::int64_t {
+    std::size_t n = std::min({cap, piece, text.size() - pos});
+    if (n == 0) return fail_at_end ? -1 : 0;
+    std::copy_n(text.data() + pos, n, buf);
+    pos += n;
+    return static_cast<std::int64_t>(n);
+  };
+  r.complete = read_input_stream(
+      reader, "in.json", d, SplitMode::kPerIndicator,
+      [&](std::string_view m, const std::string& where) {
+        r.messages.emplace_back(m), r.where.push_back(where);
+        return true;
+      },
+      [&](const Error& e) { r.errors.push_back(e.text()); });
+  return r;
+}
+
+Streamed whole(const std::string& text, Dataset d) {
+  Streamed r;
+  r.complete = read_input(
+      text, "in.json", d, SplitMode::kPerIndicator,
+      [&](std::string_view m, const std::string& where) {
+        r.messages.emplace_back(m), r.where.push_back(where);
+        return true;
+      },
+      [&](const Error& e) { r.errors.push_back(e.text()); });
+  return r;
+}
+
+// Issue 12: map_stream reads in pieces; whatever the pieces, it tells shapes, positions and
+// errors exactly as map() does with the whole input.
+TEST(InputShape, StreamedInPiecesReadsAsWhole) {
+  const std::string attribute = R"({"type":"ip-src","value":"192.0.2.1","uuid":"u"})";
+  const std::vector<std::pair<std::string, Dataset>> inputs = {
+      {kEvent, Dataset::kThreat},
+      {"  \n" + kEvent + "\n\n", Dataset::kThreat},
+      {R"({"Event":{"info":"x","Attribute":{"type":"ip-src","value":"1"}}})"
+       "\n{\"Event\": {\n{\"hello\":1}\n",
+       Dataset::kThreat},
+      {attribute + "\n" + attribute + "\r\n\n  \n" + attribute, Dataset::kThreatAttributes},
+      {attribute + "\nnot json\n" + attribute + "\n", Dataset::kThreatAttributes},
+      {"[\n1\n]\n", Dataset::kThreatAttributes},  // only the 2nd line parses: one document
+      {"{\n  \"Event\": {\n    \"info\": \"cut\",\n", Dataset::kThreat},
+      {"", Dataset::kThreat},
+      {"\n\n", Dataset::kThreatAttributes},
+  };
+  for (const auto& [text, d] : inputs) {
+    Streamed want = whole(text, d);
+    for (std::size_t piece : {1u, 2u, 3u, 7u, 64u, 1u << 20}) {
+      Streamed got = stream(text, d, piece);
+      SCOPED_TRACE("input <" + text + "> in pieces of " + std::to_string(piece));
+      EXPECT_EQ(got.messages, want.messages);
+      EXPECT_EQ(got.where, want.where);
+      EXPECT_EQ(got.errors, want.errors);
+      EXPECT_EQ(got.complete, want.complete);
+    }
+  }
+}
+
+TEST(InputShape, StreamedReadFailureIsReported) {
+  const std::string attribute = R"({"type":"ip-src","value":"192.0.2.1","uuid":"u"})";
+  Streamed got = stream(attribute + "\n" + attribute + "\n", Dataset::kThreatAttributes, 5, true);
+  EXPECT_EQ(got.messages.size(), 2u);
+  ASSERT_EQ(got.errors.size(), 1u);
+  EXPECT_EQ(got.errors[0], "in.json: reading the input failed part way");
 }
 
 }  // namespace
