@@ -1,9 +1,13 @@
 // Mapping speed against the floor of merely parsing the same bytes with simdjson.
 //   build/default/tests/bench_mapping --benchmark_repetitions=5
-// Every fixture maps once and checks the result against ../shared/vectors before timing.
+// Every vector fixture maps once and checks the result against ../shared/vectors before timing.
+// The *_Generated benchmarks read realistic inputs made by tests/bench/gen_misp.py from
+// $MISP_BENCH_DIR (attributes.ndjson, event.json); see RESULTS.md for the commands.
 #include <benchmark/benchmark.h>
 #include <simdjson.h>
 #include <sys/resource.h>
+
+#include <cstdlib>
 
 #include <nlohmann/json.hpp>
 
@@ -149,6 +153,87 @@ void BM_SplitAndMap_LargeEvent(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * body.size()));
 }
 
+// Realistic generated inputs (every MISP type, tags, decay scores, objects), from $MISP_BENCH_DIR.
+struct Generated {
+  std::vector<std::string> lines;  // attributes.ndjson
+  std::string event;               // event.json: one /events/restSearch body
+  std::size_t line_bytes = 0;
+  std::string missing;
+};
+
+const Generated& generated() {
+  static const Generated g = [] {
+    Generated g;
+    const char* dir = std::getenv("MISP_BENCH_DIR");
+    if (!dir) {
+      g.missing = "set MISP_BENCH_DIR to a folder made with tests/bench/gen_misp.py";
+      return g;
+    }
+    g.lines = misp::test::read_lines(std::string(dir) + "/attributes.ndjson");
+    g.event = misp::test::read_file(std::string(dir) + "/event.json");
+    for (const auto& l : g.lines) g.line_bytes += l.size();
+    if (g.lines.empty() || g.event.empty()) g.missing = std::string(dir) + ": inputs missing";
+    return g;
+  }();
+  return g;
+}
+
+void BM_Map_GeneratedAttributes(benchmark::State& state) {
+  const Generated& g = generated();
+  if (!g.missing.empty()) return state.SkipWithError(g.missing.c_str());
+  misp::mapping::Options o;
+  o.dataset = Dataset::kThreatAttributes;
+  o.now_ms = 1'764'547'200'000;
+  misp::mapping::Mapper mapper(o);
+  for (auto _ : state)
+    for (const auto& line : g.lines) benchmark::DoNotOptimize(mapper.map(line).document.data());
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * g.lines.size()));
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * g.line_bytes));
+}
+
+void BM_Simdjson_GeneratedAttributes(benchmark::State& state) {
+  const Generated& g = generated();
+  if (!g.missing.empty()) return state.SkipWithError(g.missing.c_str());
+  Vector v;
+  v.lines = g.lines, v.bytes = g.line_bytes;
+  run_simdjson(state, v);
+}
+
+// What a poll does with one events page: parse the body, split, map every document.
+void BM_SplitAndMap_GeneratedEvent(benchmark::State& state) {
+  const Generated& g = generated();
+  if (!g.missing.empty()) return state.SkipWithError(g.missing.c_str());
+  misp::json::Parser parser;
+  misp::mapping::Options o;
+  o.now_ms = 1'764'547'200'000;
+  misp::mapping::Mapper mapper(o);
+  std::size_t docs = 0;
+  for (auto _ : state) {
+    misp::json::Doc doc;
+    misp::json::Value v;
+    std::string err;
+    if (!parser.parse(g.event, doc, v, err)) return state.SkipWithError(err.c_str());
+    docs = misp::plugin::split_events_response(
+        v, misp::plugin::SplitMode::kPerIndicator,
+        [&](std::string_view m) { benchmark::DoNotOptimize(mapper.map(m).document.data()); });
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * docs));
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * g.event.size()));
+}
+
+void BM_Simdjson_GeneratedEvent(benchmark::State& state) {
+  const Generated& g = generated();
+  if (!g.missing.empty()) return state.SkipWithError(g.missing.c_str());
+  simdjson::dom::parser parser;
+  simdjson::padded_string padded(g.event);
+  for (auto _ : state) benchmark::DoNotOptimize(parser.parse(padded).error());
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * g.event.size()));
+}
+
+BENCHMARK(BM_Map_GeneratedAttributes)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Simdjson_GeneratedAttributes)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_SplitAndMap_GeneratedEvent)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Simdjson_GeneratedEvent)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Mapping_ThreatSeedExample);
 BENCHMARK(BM_Mapping_ThreatSeedExampleNoOriginal);
 BENCHMARK(BM_Simdjson_ThreatSeedExample);
