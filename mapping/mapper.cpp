@@ -12,6 +12,14 @@ Mapper::Mapper(Options options)
     : options_(std::move(options)), created_(es::format_millis(options_.now_ms)) {}
 
 Output Mapper::map(std::string_view message) {
+  return run(message, nullptr);
+}
+
+Output Mapper::map_split(const json::Value& message) {
+  return run(kPendingOriginal, &message);
+}
+
+Output Mapper::run(std::string_view message, const json::Value* tree) {
   doc_.reset();
   Value root = doc_.new_object(24);
   const bool attributes = options_.dataset == Dataset::kThreatAttributes;
@@ -37,7 +45,7 @@ Output Mapper::map(std::string_view message) {
   }
   ctx.set("message", message);
 
-  PipelineRun run{options_, parser_, indicator_, {}, false};
+  PipelineRun run{options_, parser_, indicator_, {}, false, tree};
   try {
     try {
       if (attributes)
@@ -64,6 +72,14 @@ Output Mapper::map(std::string_view message) {
     return out;
   }
   fleet_final_pipeline(root);
+  if (tree) {  // event.original stayed: now its text is needed
+    if (Value* original = ctx.get("event.original");
+        original && original->is_string() && original->str().data() == kPendingOriginal.data()) {
+      std::string text;
+      json::write_go(*tree, text);
+      *original = doc_.new_string(text);
+    }
+  }
 
   out.id = std::move(run.id);
   if (const Value* ts = ctx.get("@timestamp"); ts && ts->is_string())

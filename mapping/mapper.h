@@ -21,10 +21,16 @@ class Mapper {
   // Never throws for bad input: a document that fails the pipeline comes back as a
   // pipeline_error document, as Elasticsearch's on_failure would store it.
   Output map(std::string_view message);
+  // The same for a split document the caller has as a tree (the poller's split): the result is
+  // map() of its write_go() text, without writing and parsing that text (written only when
+  // event.original is kept). message must stay valid during the call.
+  Output map_split(const json::Value& message);
 
   const Options& options() const { return options_; }
 
  private:
+  Output run(std::string_view message, const json::Value* tree);
+
   Options options_;
   json::Parser parser_;
   json::Doc doc_;

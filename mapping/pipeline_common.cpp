@@ -2,6 +2,7 @@
 #include <cctype>
 
 #include "mapping/es/fingerprint.h"
+#include "mapping/json/go_roundtrip.h"
 #include "mapping/pipeline_run.h"
 
 namespace misp::mapping {
@@ -13,6 +14,10 @@ void json_processor(Ctx& ctx, PipelineRun& run, std::string_view from, std::stri
   if (!src || !src->is_string())
     throw ProcessorFailure("field [" + std::string(from) + "] not present as part of path [" +
                            std::string(from) + "]");
+  if (run.message_tree && src->str().data() == kPendingOriginal.data()) {
+    ctx.set(to, json::go_roundtrip(ctx.doc(), *run.message_tree));  // parsed once, by the poller
+    return;
+  }
   Value parsed;
   std::string error;
   if (!run.parser.parse(src->str(), ctx.doc(), parsed, error))

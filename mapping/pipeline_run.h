@@ -18,7 +18,13 @@ struct PipelineRun {
   const IndicatorClassifier& indicator;
   std::string id;        // _id written by the fingerprint processor
   bool dropped = false;  // the `drop` processor ran
+  // The split document as a tree (Mapper::map_split): `message` then holds kPendingOriginal, the
+  // json processor takes the tree as parsed, and the text is written only if event.original stays.
+  const json::Value* message_tree = nullptr;
 };
+
+// Stands for event.original until the end of a map_split() run; recognised by its address.
+inline constexpr std::string_view kPendingOriginal = "(event.original is written last)";
 
 // The `json` processor: parses the text at `from` into `to`. Throws ProcessorFailure.
 void json_processor(Ctx& ctx, PipelineRun& run, std::string_view from, std::string_view to);

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "mapping/json/parse.h"
+#include "mapping/json/write.h"
 
 namespace misp::plugin {
 
@@ -127,12 +128,13 @@ class Dispatch {
   }
 
  private:
-  void split_one(std::string_view m) {
-    if (!stopped_ && !on_message_(m, *where_ + ": document " + std::to_string(++n_)))
+  void split_one(const Value& doc) {
+    if (!stopped_ &&
+        !on_message_(Message{{}, &doc}, *where_ + ": document " + std::to_string(++n_)))
       stopped_ = true;
   }
   void whole(std::string_view text) {
-    if (!on_message_(text, *where_)) stopped_ = true;
+    if (!on_message_(Message{text, nullptr}, *where_)) stopped_ = true;
   }
   // Reports each row of `list` (at JSON pointer `pointer`) that is not an object: the split
   // skips them as httpjson does, but a file given to map() should not lose rows silently.
@@ -147,7 +149,7 @@ class Dispatch {
   }
 
   std::string events(std::string_view text, const Value& v, json::Doc& doc) {
-    auto emit = [this](std::string_view m) { split_one(m); };
+    auto emit = [this](const Value& doc) { split_one(doc); };
     const Value* response = json::find_member(v, "response");
     if (response && response->is_object())
       return "this is an /attributes/restSearch response; map it with --dataset "
@@ -156,16 +158,16 @@ class Dispatch {
       if (response && !response->is_array())
         return std::string("/response: must be a list of events, got ") + type_name(*response);
       check_rows(response ? *response : v, response ? "/response" : "", "an event row");
-      split_events_response(v, mode_, emit);
+      split_events_response_docs(v, mode_, emit);
     } else if (const Value* event = json::find_member(v, "Event"); event && event->is_object()) {
       if (already_split(*event))
         whole(text);
       else
-        split_event(v, mode_, emit);
+        split_event_docs(v, mode_, emit);
     } else if (looks_like_event_body(v)) {
       Value wrapper = doc.new_object(1);
       wrapper.o->push_back({"Event", v});
-      split_event(wrapper, mode_, emit);
+      split_event_docs(wrapper, mode_, emit);
     } else {
       return "not a MISP event, events response or split event document";
     }
@@ -179,7 +181,7 @@ class Dispatch {
     if (response || v.is_array() ||
         (v.is_object() && json::find_member(v, "Attribute") && !looks_like_attribute(v))) {
       if (std::string why = check_attribute_list(v, response); !why.empty()) return why;
-      split_attributes_response(v, [this](std::string_view m) { split_one(m); });
+      split_attributes_response_docs(v, [this](const Value& doc) { split_one(doc); });
     } else if (looks_like_attribute(v)) {
       whole(text);
     } else {
@@ -288,6 +290,13 @@ int complete_nonblank_lines(std::string_view text) {
 }
 
 }  // namespace
+
+std::string_view text_of(const Message& m, std::string& buf) {
+  if (!m.tree) return m.text;
+  buf.clear();
+  json::write_go(*m.tree, buf);
+  return buf;
+}
 
 bool read_input(std::string_view content, const std::string& name, mapping::Dataset dataset,
                 SplitMode mode, const OnMessage& on_message, const OnInputError& on_error) {

@@ -21,9 +21,17 @@
 
 namespace misp::plugin {
 
-// message: one split document (valid during the call); where: "name:line" or
-// "name: document N". Returns false to stop reading.
-using OnMessage = std::function<bool(std::string_view message, const std::string& where)>;
+// One split document, valid during the call: the text as read (an NDJSON line, a document that
+// is split already), or a tree from the split whose text is json::write_go(*tree).
+struct Message {
+  std::string_view text;
+  const json::Value* tree = nullptr;
+};
+// The message's text, written into buf when it is a tree.
+std::string_view text_of(const Message& m, std::string& buf);
+
+// where: "name:line" or "name: document N". Returns false to stop reading.
+using OnMessage = std::function<bool(const Message& message, const std::string& where)>;
 // A position that could not be read (kInputNotJson or kInputShape); reading goes on.
 using OnInputError = std::function<void(const Error& error)>;
 

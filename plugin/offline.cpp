@@ -37,15 +37,18 @@ MapCounts map_with(const Config& config, const Host& host, const Read& read) {
   const std::string index = std::string("logs-") + mapping::dataset_name(config.dataset) + "-" +
                             config.data_stream_namespace;
   MapCounts counts;
-  auto on_message = [&](std::string_view message, const std::string& where) {
+  std::string text;  // a split document's text, written only for raw output
+  auto on_message = [&](const Message& message, const std::string& where) {
     mapping::Output out;
+    std::string_view raw_text;
     if (raw) {
       out.timestamp_ms = now_ms;  // as the poller's raw output: the shipper's clock
+      raw_text = text_of(message, text);
     } else {
-      out = mapper.map(message);
+      out = message.tree ? mapper.map_split(*message.tree) : mapper.map(message.text);
       if (out.kind == mapping::Output::Kind::kDropped) return ++counts.dropped, true;
     }
-    if (!host.emit(make_event(out, message, raw, index, where))) return false;
+    if (!host.emit(make_event(out, raw_text, raw, index, where))) return false;
     ++counts.documents;
     if (out.pipeline_error()) ++counts.pipeline_errors;
     return true;

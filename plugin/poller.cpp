@@ -1,6 +1,7 @@
 #include "plugin/poller.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "mapping/json/write.h"
 #include "mapping/mapper.h"
@@ -152,40 +153,49 @@ struct Poller::Impl {
     return config.url.redacted() + config.endpoint().substr(config.url.path.size());
   }
 
-  // Splits and maps one row; each document carries the cursor before the row except the row's
-  // last document, which carries `after`.
+  // Splits and maps one row as its documents come: each carries the cursor before the row except
+  // the row's last, which carries `after`; so one is held until the next shows it was not the last.
+  // Memory: the body plus two documents, however many a row splits into.
   bool deliver_row(const Value& row, const Cursor& after, mapping::Mapper& mapper, Holdback& out,
                    PollStats& stats) {
-    std::vector<std::string> messages;
-    if (attributes()) {
-      messages.emplace_back();
-      json::write_go(row, messages.back());
-    } else {
-      split_event(row, config.split, [&](std::string_view m) { messages.emplace_back(m); });
-    }
     const Cursor before = out.produced();  // nothing of this row is produced yet
-    for (std::size_t i = 0; i < messages.size(); ++i) {
-      Delivery d;
-      d.index = index;
-      if (config.output == OutputMode::kRaw) {
-        d.document = std::move(messages[i]);
-        d.time_ms = runtime.now_ms();
-      } else {
-        mapping::Output out = mapper.map(messages[i]);
-        if (out.kind == mapping::Output::Kind::kDropped) continue;
-        d.document = std::move(out.document);
-        d.id = std::move(out.id);
-        d.time_ms = out.timestamp_ms;
-        d.pipeline_error = out.pipeline_error();
-        if (d.pipeline_error) {
-          ++stats.pipeline_errors;
-          log("Document became a pipeline_error. stream=" + index + " error=\"" + out.error +
-              "\".");
-        }
-      }
-      if (!out.push(std::move(d), i + 1 == messages.size() ? after : before)) return false;
+    std::optional<Delivery> last;
+    bool go_on = true;
+    auto take = [&](const Value& doc) {
+      if (!go_on) return;
+      std::optional<Delivery> d = to_delivery(doc, mapper, stats);
+      if (!d) return;  // dropped by the pipeline
+      if (last && !out.push(std::move(*last), before)) go_on = false;
+      last = std::move(d);
+    };
+    if (attributes())
+      take(row);
+    else
+      split_event_docs(row, config.split, take);
+    if (go_on && last) go_on = out.push(std::move(*last), after);
+    return go_on;
+  }
+
+  // One split document as delivered: mapped (or its text in raw mode); nullopt when dropped.
+  std::optional<Delivery> to_delivery(const Value& doc, mapping::Mapper& mapper, PollStats& stats) {
+    Delivery d;
+    d.index = index;
+    if (config.output == OutputMode::kRaw) {
+      json::write_go(doc, d.document);
+      d.time_ms = runtime.now_ms();
+      return d;
     }
-    return true;
+    mapping::Output out = mapper.map_split(doc);
+    if (out.kind == mapping::Output::Kind::kDropped) return std::nullopt;
+    d.document = std::move(out.document);
+    d.id = std::move(out.id);
+    d.time_ms = out.timestamp_ms;
+    d.pipeline_error = out.pipeline_error();
+    if (d.pipeline_error) {
+      ++stats.pipeline_errors;
+      log("Document became a pipeline_error. stream=" + index + " error=\"" + out.error + "\".");
+    }
+    return d;
   }
 };
 

@@ -42,29 +42,35 @@ Value with_member(json::Doc& doc, const Value& object, std::string_view key, Val
   return out;
 }
 
-// Serialises one document at a time. The shallow copies a document is built from live in a
+// Hands over one document at a time. The shallow copies a document is built from live in a
 // scratch arena that is emptied after each one, so a 300,000-attribute event costs one body.
 class Emitter {
  public:
-  explicit Emitter(const Emit& emit) : emit_(emit) {}
+  explicit Emitter(const EmitDoc& emit) : emit_(emit) {}
   template <typename Build>
   void operator()(Build&& build) {
     Value wrapper = scratch_.new_object(1);
     wrapper.o->push_back({"Event", build(scratch_)});
-    buf_.clear();
-    json::write_go(wrapper, buf_);
+    emit_(wrapper);
     scratch_.reset();
-    emit_(buf_);
     ++count_;
   }
   std::size_t count() const { return count_; }
 
  private:
-  const Emit& emit_;
+  const EmitDoc& emit_;
   json::Doc scratch_;
-  std::string buf_;
   std::size_t count_ = 0;
 };
+
+// An EmitDoc that writes each document's text for an Emit.
+EmitDoc as_text(const Emit& emit, std::string& buf) {
+  return [&emit, &buf](const Value& doc) {
+    buf.clear();
+    json::write_go(doc, buf);
+    emit(buf);
+  };
+}
 
 // httpjson: split Event.Object (keep_parent), then Object.Attribute (keep_parent); an empty or
 // missing target emits the document as it stands.
@@ -92,7 +98,7 @@ void split_objects_cross(const Value& event, const Value* attribute, Emitter& ou
 
 }  // namespace
 
-std::size_t split_event(const Value& wrapper, SplitMode mode, const Emit& emit) {
+std::size_t split_event_docs(const Value& wrapper, SplitMode mode, const EmitDoc& emit) {
   Emitter out(emit);
   const Value* event = json::find_member(wrapper, "Event");
   if (!event || !event->is_object()) return 0;
@@ -127,28 +133,37 @@ std::size_t split_event(const Value& wrapper, SplitMode mode, const Emit& emit) 
   return out.count();
 }
 
-std::size_t split_events_response(const Value& body, SplitMode mode, const Emit& emit) {
+std::size_t split_events_response_docs(const Value& body, SplitMode mode, const EmitDoc& emit) {
   const Value* list = body.is_array() ? &body : json::find_member(body, "response");
   std::size_t n = 0;
-  for (const Value* e : elements(list)) n += split_event(*e, mode, emit);
+  for (const Value* e : elements(list)) n += split_event_docs(*e, mode, emit);
   return n;
 }
 
-std::size_t split_attributes_response(const Value& body, const Emit& emit) {
+std::size_t split_attributes_response_docs(const Value& body, const EmitDoc& emit) {
   const Value* list = &body;
   if (body.is_object()) {
     const Value* response = json::find_member(body, "response");
     list = json::find_member(response ? *response : body, "Attribute");
   }
-  std::string buf;
   std::size_t n = 0;
-  for (const Value* a : elements(list)) {
-    buf.clear();
-    json::write_go(*a, buf);
-    emit(buf);
-    ++n;
-  }
+  for (const Value* a : elements(list)) emit(*a), ++n;
   return n;
+}
+
+std::size_t split_event(const Value& wrapper, SplitMode mode, const Emit& emit) {
+  std::string buf;
+  return split_event_docs(wrapper, mode, as_text(emit, buf));
+}
+
+std::size_t split_events_response(const Value& body, SplitMode mode, const Emit& emit) {
+  std::string buf;
+  return split_events_response_docs(body, mode, as_text(emit, buf));
+}
+
+std::size_t split_attributes_response(const Value& body, const Emit& emit) {
+  std::string buf;
+  return split_attributes_response_docs(body, as_text(emit, buf));
 }
 
 }  // namespace misp::plugin

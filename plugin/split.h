@@ -18,7 +18,18 @@ namespace misp::plugin {
 
 enum class SplitMode { kPerIndicator, kElasticCrossProduct };
 
-// Receives each split document's text; the view is valid only during the call.
+// Receives each split document as a tree, valid only during the call. Its text (the `message`
+// httpjson publishes) is json::write_go(doc); the mapper takes the tree as it is
+// (Mapper::map_split), so nothing is written and parsed again.
+using EmitDoc = std::function<void(const json::Value& doc)>;
+
+std::size_t split_event_docs(const json::Value& wrapper, SplitMode mode, const EmitDoc& emit);
+std::size_t split_events_response_docs(const json::Value& body, SplitMode mode,
+                                       const EmitDoc& emit);
+std::size_t split_attributes_response_docs(const json::Value& body, const EmitDoc& emit);
+
+// The same three handing over each document's text, for tools and tests; the view is valid only
+// during the call.
 using Emit = std::function<void(std::string_view message)>;
 
 // Splits one event given as its `{"Event": {...}}` wrapper. Returns the number emitted.

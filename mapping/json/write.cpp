@@ -299,8 +299,8 @@ void put_value(const Value& v, Sink& out) {
       }
       for (std::size_t k = 0; k < members.size(); ++k) index[k] = &members[k];
       if (go_style)
-        std::sort(index, index + members.size(),
-                  [](const Member* a, const Member* b) { return a->key < b->key; });
+        std::stable_sort(index, index + members.size(),
+                         [](const Member* a, const Member* b) { return a->key < b->key; });
       out.put('{');
       for (std::size_t k = 0; k < members.size(); ++k) {
         if (k) out.put(',');

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "mapping/json/parse.h"
+#include "mapping/json/write.h"
 #include "mapping/mapper.h"
 #include "plugin/split.h"
 #include "tests/support/golden.h"
@@ -138,11 +139,10 @@ void BM_SplitAndMap_LargeEvent(benchmark::State& state) {
       state.SkipWithError(err.c_str());
       return;
     }
-    docs = misp::plugin::split_events_response(v, misp::plugin::SplitMode::kPerIndicator,
-                                               [&](std::string_view m) {
-                                                 auto out = mapper.map(m);
-                                                 benchmark::DoNotOptimize(out.document.data());
-                                               });
+    docs = misp::plugin::split_events_response_docs(
+        v, misp::plugin::SplitMode::kPerIndicator, [&](const misp::json::Value& d) {
+          benchmark::DoNotOptimize(mapper.map_split(d).document.data());
+        });
   }
   if (docs != n) state.SkipWithError("split lost documents");
   rusage ru{};
@@ -199,8 +199,9 @@ void BM_Simdjson_GeneratedAttributes(benchmark::State& state) {
   run_simdjson(state, v);
 }
 
-// What a poll does with one events page: parse the body, split, map every document.
-void BM_SplitAndMap_GeneratedEvent(benchmark::State& state) {
+// What a poll does with one events page: parse the body, split, map every document. via_text:
+// as before issue 12, each split document written as text and parsed again by the mapper.
+void split_and_map_generated_event(benchmark::State& state, bool via_text) {
   const Generated& g = generated();
   if (!g.missing.empty()) return state.SkipWithError(g.missing.c_str());
   misp::json::Parser parser;
@@ -208,17 +209,32 @@ void BM_SplitAndMap_GeneratedEvent(benchmark::State& state) {
   o.now_ms = 1'764'547'200'000;
   misp::mapping::Mapper mapper(o);
   std::size_t docs = 0;
+  std::string text;
   for (auto _ : state) {
     misp::json::Doc doc;
     misp::json::Value v;
     std::string err;
     if (!parser.parse(g.event, doc, v, err)) return state.SkipWithError(err.c_str());
-    docs = misp::plugin::split_events_response(
-        v, misp::plugin::SplitMode::kPerIndicator,
-        [&](std::string_view m) { benchmark::DoNotOptimize(mapper.map(m).document.data()); });
+    docs = misp::plugin::split_events_response_docs(
+        v, misp::plugin::SplitMode::kPerIndicator, [&](const misp::json::Value& d) {
+          if (via_text) {
+            text.clear();
+            misp::json::write_go(d, text);
+            benchmark::DoNotOptimize(mapper.map(text).document.data());
+          } else {
+            benchmark::DoNotOptimize(mapper.map_split(d).document.data());
+          }
+        });
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * docs));
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * g.event.size()));
+}
+
+void BM_SplitAndMap_GeneratedEvent(benchmark::State& state) {
+  split_and_map_generated_event(state, false);
+}
+void BM_SplitAndMap_GeneratedEventViaText(benchmark::State& state) {
+  split_and_map_generated_event(state, true);
 }
 
 void BM_Simdjson_GeneratedEvent(benchmark::State& state) {
@@ -233,6 +249,7 @@ void BM_Simdjson_GeneratedEvent(benchmark::State& state) {
 BENCHMARK(BM_Map_GeneratedAttributes)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Simdjson_GeneratedAttributes)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_SplitAndMap_GeneratedEvent)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_SplitAndMap_GeneratedEventViaText)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Simdjson_GeneratedEvent)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Mapping_ThreatSeedExample);
 BENCHMARK(BM_Mapping_ThreatSeedExampleNoOriginal);

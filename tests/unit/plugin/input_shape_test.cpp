@@ -23,7 +23,7 @@ Read read(const std::string& text, Dataset d, std::size_t stop_after = 0) {
   Read r;
   r.complete = read_input(
       text, "in.json", d, SplitMode::kPerIndicator,
-      [&](std::string_view, const std::string& where) {
+      [&](const Message&, const std::string& where) {
         r.where.push_back(where);
         return stop_after == 0 || r.where.size() < stop_after;
       },
@@ -163,8 +163,9 @@ Streamed stream(const std::string& text, Dataset d, std::size_t piece, bool fail
   };
   r.complete = read_input_stream(
       reader, "in.json", d, SplitMode::kPerIndicator,
-      [&](std::string_view m, const std::string& where) {
-        r.messages.emplace_back(m), r.where.push_back(where);
+      [&](const Message& m, const std::string& where) {
+        std::string buf;
+        r.messages.emplace_back(text_of(m, buf)), r.where.push_back(where);
         return true;
       },
       [&](const Error& e) { r.errors.push_back(e.text()); });
@@ -175,8 +176,9 @@ Streamed whole(const std::string& text, Dataset d) {
   Streamed r;
   r.complete = read_input(
       text, "in.json", d, SplitMode::kPerIndicator,
-      [&](std::string_view m, const std::string& where) {
-        r.messages.emplace_back(m), r.where.push_back(where);
+      [&](const Message& m, const std::string& where) {
+        std::string buf;
+        r.messages.emplace_back(text_of(m, buf)), r.where.push_back(where);
         return true;
       },
       [&](const Error& e) { r.errors.push_back(e.text()); });
