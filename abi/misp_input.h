@@ -19,7 +19,8 @@
 ** 1.1  the option table (option, dataset), the offline mapping entry (map), structured metrics
 **      (collect_metrics), error codes to the host (misp_input_host.error), the host's stream id
 **      and data directory, and the event's format, error text and source position.
-** 1.2  map_stream: the offline mapping entry over an input the plugin reads in pieces.
+** 1.2  map_stream: the offline mapping entry over an input the plugin reads in pieces; the host's
+**      flags (a wait() that wakes on stop, so an idle instance never wakes up on its own).
 **
 ** Rules at the boundary: plain C types only (no bool, no enums, no C++ types); strings carry an
 ** explicit length and are UTF-8, not necessarily NUL-terminated; data passed in a call is borrowed
@@ -145,7 +146,20 @@ typedef struct misp_input_host {
   ** long. Optional. */
   void (*error)(void* host_data, const misp_input_error* error);
   /* fields above are v1.1 */
+
+  /* Added in ABI 1.2 */
+  /* MISP_INPUT_HOST_* bits: promises the host makes. */
+  uint32_t flags;
+  /* fields above are v1.2 */
 } misp_input_host;
+
+/* Added in ABI 1.2. misp_input_host.flags. */
+#define MISP_INPUT_HOST_WAIT_WAKES_ON_STOP 1u /* wait() returns 0 promptly whenever the host asks an
+                                              ** instance to stop (it stops its waits before or as
+                                              ** it calls request_stop()): the plugin then sleeps
+                                              ** between polls in one piece, with no periodic
+                                              ** wake-ups. Without it the plugin waits in slices of
+                                              ** 200 ms to notice request_stop() on its own. */
 
 /* Added in ABI 1.1. Option flags (misp_input_option.flags). */
 #define MISP_INPUT_OPTION_REQUIRED 1u /* run() needs it set (api_token, or api_token_file). */

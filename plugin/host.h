@@ -29,8 +29,10 @@ class Host {
   void fail(const std::string& what, const Error& e) const;
   bool emit(const misp_input_event& event) const;  // false: the host is stopping
   bool wait(std::int64_t ms) const;                // false: woke because it is stopping
-  std::int64_t now_ms() const;                     // the host's clock, or the system's
-  LogSink sink() const;                            // log() as plugin/ code takes it
+  // ABI 1.2: the host's wait() returns when the host stops the instance, so one wait will do.
+  bool wait_wakes_on_stop() const { return h_.flags & MISP_INPUT_HOST_WAIT_WAKES_ON_STOP; }
+  std::int64_t now_ms() const;  // the host's clock, or the system's
+  LogSink sink() const;         // log() as plugin/ code takes it
   const std::string& stream_id() const { return stream_id_; }
   const std::string& data_dir() const { return data_dir_; }
 

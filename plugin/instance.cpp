@@ -7,21 +7,34 @@ namespace misp::plugin {
 
 namespace {
 
-// A stored cursor may be any bytes (a damaged file): shown with the unprintable ones replaced.
+// A stored cursor may be any bytes (a damaged file): shown with every byte outside printable
+// ASCII, and the backslash, escaped as \xNN (so no NUL or control byte reaches a log, and the
+// bytes can be told apart), cut after 96 bytes.
 std::string printable(std::string_view in) {
-  std::string s(in.substr(0, 96));
-  for (char& ch : s)
-    if (ch < 0x20 || ch > 0x7e) ch = '?';
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string s;
+  for (char ch : in.substr(0, 96)) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c >= 0x20 && c < 0x7f && c != '\\') {
+      s += ch;
+    } else {
+      s += "\\x";
+      s += kHex[c >> 4];
+      s += kHex[c & 15];
+    }
+  }
+  if (in.size() > 96) s += "...";
   return s;
 }
 
-// The host's wait in slices of at most 200 ms: request_stop() ends it within that even when the
-// host's wait does not wake on its own. False when stopping.
+// The host's wait: in one piece when the host promises it wakes on stop, else in slices of at
+// most 200 ms so request_stop() ends it within that. False when stopping.
 bool wait_for(misp_input_instance* self, std::int64_t ms) {
   constexpr std::int64_t kStopSliceMs = 200;
+  const std::int64_t slice = self->host.wait_wakes_on_stop() ? ms : kStopSliceMs;
   while (ms > 0) {
     if (self->stop) return false;
-    std::int64_t step = std::min(ms, kStopSliceMs);
+    std::int64_t step = std::min(ms, slice);
     if (!self->host.wait(step)) return false;
     ms -= step;
   }

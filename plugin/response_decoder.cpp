@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "mapping/json/write.h"
 #include "plugin/http_date.h"
 #include "plugin/server_text.h"
 
@@ -22,6 +23,26 @@ std::optional<std::int64_t> as_int(const Value* v) {
     if (r.ec == std::errc() && r.ptr == s.data() + s.size() && !s.empty()) return out;
   }
   return std::nullopt;
+}
+
+// A member's value as the server sent it, for a message: compact JSON, escaped and cut.
+std::string shown(const Value* v) {
+  if (!v) return "absent";
+  std::string out;
+  json::write(*v, out);
+  return server_text(out, 64);
+}
+
+// Why a row cannot be placed in the (timestamp, id) order, naming it by its position, id and uuid.
+std::string unplaceable(std::size_t n, const Value& item, bool ts_ok, bool id_ok) {
+  std::string s = "row " + std::to_string(n) + " (id " + shown(json::find_member(item, "id")) +
+                  ", uuid " + shown(json::find_member(item, "uuid")) + ") has ";
+  if (!ts_ok)
+    s += "timestamp " + shown(json::find_member(item, "timestamp")) +
+         ", not a whole number of seconds";
+  if (!ts_ok && !id_ok) s += ", and ";
+  if (!id_ok) s += "id " + shown(json::find_member(item, "id")) + ", not a whole number";
+  return s + "; the poll cannot move past it (fix the row in MISP, or filter it out)";
 }
 
 bool looks_like_html(std::string_view body) {
@@ -62,7 +83,7 @@ Result<DecodedPage> ResponseDecoder::decode(const HttpResponse& response) {
     auto id = as_int(json::find_member(*item, "id"));
     if (!ts || !id)
       return Error{Errc::kDecode, where_,
-                   "row " + std::to_string(page.keys.size()) + " has no numeric timestamp and id"};
+                   unplaceable(page.keys.size(), *item, ts.has_value(), id.has_value())};
     page.rows.push_back(&row);
     page.keys.push_back({*ts, *id});
   }

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,6 +40,8 @@ struct OutputSpec {
   int bulk_max_size = 500;  // documents per _bulk request
   int max_retries = 3;      // per document, for 429 and 5xx item or request failures
   std::int64_t backoff_ms = 1000;
+  // Documents refused for good (NDJSON, one line each); misp-agent run sets DATA_DIR/dead_letter/.
+  std::string dead_letter_path;
 };
 
 using LogFn = std::function<void(const std::string&)>;
@@ -59,14 +62,20 @@ class Output {
   bool sync();
   OutputStats stats() const;             // thread-safe
   virtual const char* type() const = 0;  // file, console, elasticsearch
+  // Why the last write() or sync() failed ("" when it did not say): the path and strerror for
+  // files. Thread-safe.
+  std::string error() const;
 
  protected:
   virtual bool do_write(const Document& d) = 0;
   virtual bool do_sync() = 0;
   virtual void add_stats(OutputStats&) const {}  // an output's own counters
+  void set_error(std::string why);               // thread-safe
 
  private:
   std::atomic<std::uint64_t> documents_{0}, syncs_{0}, failed_syncs_{0};
+  mutable std::mutex error_mu_;
+  std::string error_;
 };
 
 // The line misp-agent writes for a document in NDJSON outputs (_id and index in @metadata, as

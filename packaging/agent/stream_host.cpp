@@ -4,7 +4,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <fstream>
+#include <cerrno>
+#include <cstring>
 #include <iostream>
 
 namespace misp::agent {
@@ -12,29 +13,58 @@ namespace misp::agent {
 namespace {
 
 // temp + fsync + rename: a cursor file is either the old one or the new one, never half.
-bool write_cursor(const std::filesystem::path& file, const std::string& token) {
+// Returns why it failed ("" when it did not), naming the file.
+std::string write_cursor(const std::filesystem::path& file, const std::string& token) {
   std::filesystem::path tmp = file;
   tmp += ".tmp";
+  auto why = [](const std::filesystem::path& p, const std::string& step) {
+    return p.string() + ": " + step + ": " + std::strerror(errno);
+  };
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return false;
+  if (fd < 0) return why(tmp, "open");
   std::string text = token + "\n";
-  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
-            ::fsync(fd) == 0;
+  const ssize_t n = ::write(fd, text.data(), text.size());
+  if (n != static_cast<ssize_t>(text.size())) {
+    if (n >= 0) errno = ENOSPC;  // a short write to a regular file: the disk is full
+    std::string e = why(tmp, "write");
+    ::close(fd);
+    return e;
+  }
+  if (::fsync(fd) != 0) {
+    std::string e = why(tmp, "fsync");
+    ::close(fd);
+    return e;
+  }
   ::close(fd);
-  if (!ok) return false;
   std::error_code ec;
   std::filesystem::rename(tmp, file, ec);
-  if (ec) return false;
+  if (ec) return tmp.string() + ": rename to " + file.filename().string() + ": " + ec.message();
   int dir = ::open(file.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir >= 0) ::fsync(dir), ::close(dir);
-  return true;
+  return {};
 }
 
-std::string read_cursor(const std::filesystem::path& file) {
-  std::ifstream in(file);
+// The stored cursor: the file's first line, as stored (the plugin judges it); "" when there is no
+// file. A file that is there but cannot be read fills `why` instead: starting over from
+// initial_interval in silence would re-deliver everything.
+std::string read_cursor(const std::filesystem::path& file, std::string& why) {
+  int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno != ENOENT) why = file.string() + ": " + std::strerror(errno);
+    return {};
+  }
   std::string token;
-  std::getline(in, token);
-  return token;
+  char buf[512];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) why = file.string() + ": " + std::strerror(errno);
+    if (n <= 0) break;
+    token.append(buf, static_cast<std::size_t>(n));
+    if (token.find('\n') != std::string::npos || token.size() > 4096) break;
+  }
+  ::close(fd);
+  return token.substr(0, token.find('\n'));
 }
 
 // What the plugin calls back into, for one stream. Cursors are opaque: stored as emitted.
@@ -47,15 +77,26 @@ struct StreamHost {
   std::size_t since_commit = 0;
   bool dirty = false;      // documents written since the last commit
   bool failed = false;     // the output or the cursor file failed: stop the stream
+  std::string failure;     // what failed, for the log line that stops the stream
   std::string error_code;  // of the plugin's last reported error (ABI 1.1)
+
+  bool output_failed() {
+    const std::string why = ctx->output.error();
+    failure = std::string("Output failed. output=") + ctx->output.type() + " error=\"" +
+              (why.empty() ? "the output refused the documents" : why) + "\".";
+    return false;
+  }
 
   // Output first (fsync), then the cursor file (atomic), then tell the plugin. Nothing to do
   // when nothing was written since (the plugin waits in short slices).
   bool commit() {
     if (!dirty) return true;
-    if (!ctx->output.sync()) return false;
+    if (!ctx->output.sync()) return output_failed();
     if (!delivered_cursor.empty()) {
-      if (!write_cursor(cursor_file, delivered_cursor)) return false;
+      if (auto why = write_cursor(cursor_file, delivered_cursor); !why.empty()) {
+        failure = "Cursor file write failed; the cursor stays where it was. error=\"" + why + "\".";
+        return false;
+      }
       const misp_input_plugin& p = ctx->plugin.table();
       if (p.committed) p.committed(instance, delivered_cursor.data(), delivered_cursor.size());
     }
@@ -100,10 +141,8 @@ struct StreamHost {
     try {
       // Commit at every pause between polls, so an idle agent has everything durable.
       if (!h->commit()) return h->failed = true, 0;
-      // Wake at least every 200 ms to notice a signal (the handler cannot notify).
-      for (std::int64_t left = ms; left > 0; left -= 200)
-        if (!h->ctx->stopper.sleep(std::min<std::int64_t>(left, 200))) return 0;
-      return h->ctx->stopper.stopping ? 0 : 1;
+      // One sleep: the signal watcher wakes it (Stopper::stop notifies) before request_stop().
+      return h->ctx->stopper.sleep(ms) ? 1 : 0;
     } catch (...) {
       h->failed = true;
       return 0;
@@ -115,7 +154,7 @@ struct StreamHost {
     bool raw =
         MISP_INPUT_HAS_FIELD(&e, misp_input_event, format) && e.format == MISP_INPUT_FORMAT_RAW;
     Document d{{e.index, e.index_len}, {e.id, e.id_len}, {e.document, e.document_len}, raw};
-    if (!ctx->output.write(d)) return failed = true, false;
+    if (!ctx->output.write(d)) return output_failed(), failed = true, false;
     dirty = true;
     delivered_cursor.assign(e.cursor, e.cursor_len);
     if (++since_commit >= 1000) {
@@ -138,6 +177,7 @@ struct StreamHost {
     const std::string& dir = ctx->data_dir.native();
     h.data_dir = dir.data(), h.data_dir_len = dir.size();
     h.error = &StreamHost::error;
+    h.flags = MISP_INPUT_HOST_WAIT_WAKES_ON_STOP;
     return h;
   }
 };
@@ -178,7 +218,13 @@ bool run_stream(const StreamSpec& spec, StreamContext& ctx) {
   host.cursor_file = ctx.data_dir / "cursors" / (spec.id + ".cursor");
   // Cursors are the plugin's: it reads old formats and refuses damaged ones with a message
   // (the stream then fails), so a bad file never silently restarts from initial_interval.
-  const std::string token = read_cursor(host.cursor_file);
+  std::string unreadable;
+  const std::string token = read_cursor(host.cursor_file, unreadable);
+  if (!unreadable.empty()) {
+    host.say("ERROR Stream not started: its cursor file cannot be read. error=\"" + unreadable +
+             "\".");
+    return false;
+  }
   const misp_input_host h = host.abi();
   char err[1024] = "";
   if (p.create(&h, spec.dataset.c_str(), spec.config_yaml.data(), spec.config_yaml.size(),
@@ -194,7 +240,8 @@ bool run_stream(const StreamSpec& spec, StreamContext& ctx) {
   ctx.running.remove(host.instance);
   p.destroy(host.instance);
   if (!committed) {
-    host.say("Output or cursor write failed.");
+    host.say("ERROR " +
+             (host.failure.empty() ? std::string("Output or cursor write failed.") : host.failure));
     return false;
   }
   return rc == MISP_INPUT_OK || (rc == MISP_INPUT_STOPPED && !ctx.once);

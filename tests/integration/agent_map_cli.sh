@@ -2,7 +2,7 @@
 # `misp-agent map` as a user runs it: every input shape, flags, errors with positions, exit codes.
 set -euo pipefail
 agent=$1 shared=$2
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+tmp=$(mktemp -d); trap '[ -n "${MISP_TEST_KEEP_WORK:-}" ] || rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 count() { grep -c . "$1" || true; }
 

@@ -14,6 +14,7 @@
 
 #include "plugin/poller.h"
 #include "tests/misp_emulator/emulator.h"
+#include "tests/support/secrets.h"
 
 namespace misp::test {
 
@@ -37,7 +38,7 @@ struct Harness {
 
   std::string yaml(mapping::Dataset d, const std::string& extra) {
     (void)d;
-    return "url: " + emu.url() + "\napi_token: " + "0123456789abcdef0123456789abcdef01234567" +
+    return "url: " + emu.url() + "\napi_token: " + kSecretApiToken +
            "\nhttp_request_rate_limit: 0\nretry_wait_min: 10ms\nretry_wait_max: 100ms\n" + extra;
   }
 

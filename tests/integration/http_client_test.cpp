@@ -164,13 +164,14 @@ TEST(HttpErrors, NotFoundNamesTheUrl) {
   emu.inject(1, emulator::status_fault(404));
   emu.start();
   std::string port = std::to_string(emu.port());
-  auto e = post_error(http_config("http://alice:hunter2@127.0.0.1:" + port));
+  auto e = post_error(
+      http_config("http://alice:" + std::string(kSecretProxyPassword) + "@127.0.0.1:" + port));
   EXPECT_EQ(e.code, plugin::Errc::kHttpStatus);
   EXPECT_TRUE(contains(e.text(), "http://127.0.0.1:" + port +
                                      "/attributes/restSearch: HTTP 404 (nothing at this URL: "
                                      "check `url`, MISP's base URL"))
       << e.text();
-  EXPECT_FALSE(contains(e.text(), "hunter2")) << e.text();
+  EXPECT_FALSE(contains(e.text(), kSecretProxyPassword)) << e.text();
   EXPECT_FALSE(contains(e.text(), "alice")) << e.text();
 }
 

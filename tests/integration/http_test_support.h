@@ -10,10 +10,11 @@
 
 #include "plugin/config.h"
 #include "plugin/http_client.h"
+#include "tests/support/secrets.h"
 
 namespace misp::test {
 
-inline constexpr const char* kHttpTestKey = "0123456789abcdef0123456789abcdef01234567";
+inline constexpr const char* kHttpTestKey = kSecretApiToken;
 
 inline plugin::Config http_config(const std::string& url, const std::string& extra = "") {
   auto c = plugin::parse_config("url: " + url + "\napi_token: " + kHttpTestKey +

@@ -3,10 +3,14 @@
 #   source lib.sh; start_emulator EMULATOR_BINARY [misp-emulator options...]  -> sets $url
 tmp=$(mktemp -d)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$tmp"; }
+# Under ctest the work is kept (MISP_TEST_KEEP_WORK, TMPDIR=<build>/test-work): secrets_scan greps it.
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  if [ -z "${MISP_TEST_KEEP_WORK:-}" ]; then rm -rf "$tmp"; fi
+}
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
-key=0123456789abcdef0123456789abcdef01234567
+key=$(sed -n 's/^api_token=//p' "$(dirname "${BASH_SOURCE[0]}")/../support/secrets.txt")  # the emulator's default
 start_emulator() {
   local bin=$1; shift
   rm -f "$tmp/port"

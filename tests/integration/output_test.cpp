@@ -12,6 +12,7 @@
 
 #include "packaging/agent/output.h"
 #include "packaging/agent/output_elasticsearch.h"
+#include "tests/support/secrets.h"
 
 namespace misp::agent {
 namespace {
@@ -162,13 +163,14 @@ TEST(ElasticsearchOutput, AuthHeadersAndNoSecretsInLogs) {
   EXPECT_EQ(es.fake.auths().front(), "ApiKey bXlpZDpteWtleQ==");
   OutputSpec basic;
   basic.username = "elastic";
-  basic.password = Secret("changeme");
+  basic.password = Secret(test::kSecretEsPassword);
   Es es2(basic);
   es2.fake.script_requests({401});
   es2.write(1);
   EXPECT_FALSE(es2.out->sync());
-  EXPECT_EQ(es2.fake.auths().front(), "Basic ZWxhc3RpYzpjaGFuZ2VtZQ==");
-  for (const auto& l : es2.logs) EXPECT_EQ(l.find("changeme"), std::string::npos);
+  EXPECT_EQ(es2.fake.auths().front(),
+            "Basic ZWxhc3RpYzplc1Rlc3RTRUNSRVRwdzAz");  // elastic:<es_password>
+  for (const auto& l : es2.logs) EXPECT_EQ(l.find(test::kSecretEsPassword), std::string::npos);
 }
 
 // Elasticsearch's answer is untrusted input: items of unexpected shapes are retried, never

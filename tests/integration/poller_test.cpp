@@ -191,7 +191,7 @@ TEST(Poller, RequestsLookLikeTheIntegrations) {
       h.poller(h.config(Dataset::kThreatAttributes, "filters:\n  type: [ip-dst]\n  to_ids: 1\n"));
   ASSERT_TRUE(p.poll().completed);
   auto headers = h.emu.request_headers().front();
-  EXPECT_EQ(headers["Authorization"], "0123456789abcdef0123456789abcdef01234567");
+  EXPECT_EQ(headers["Authorization"], kSecretApiToken);
   EXPECT_EQ(headers["Accept"], "application/json");
   EXPECT_EQ(headers["Content-Type"], "application/json");
   auto body = h.emu.request_bodies().front();
@@ -360,9 +360,8 @@ TEST(Poller, TracerRecordsWithoutSecrets) {
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_NE(text.find("http.request.body"), std::string::npos);
   EXPECT_NE(text.find("<redacted>"), std::string::npos);
-  EXPECT_EQ(text.find("0123456789abcdef0123456789abcdef01234567"), std::string::npos);
-  for (const auto& line : h.logs)
-    EXPECT_EQ(line.find("0123456789abcdef0123456789abcdef01234567"), std::string::npos);
+  EXPECT_EQ(text.find(kSecretApiToken), std::string::npos);
+  for (const auto& line : h.logs) EXPECT_EQ(line.find(kSecretApiToken), std::string::npos);
 }
 
 TEST(Poller, RawOutputIsHttpjsonsMessage) {

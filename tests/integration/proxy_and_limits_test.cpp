@@ -65,23 +65,23 @@ TEST(Proxy, RequestsGoThroughTheProxyWithCredentials) {
   Harness h;
   h.emu.generate(1, 12, kNow - 600, 60);
   h.emu.start();
-  Proxy proxy(h.emu.port(), "Basic Ym9iOmh1bnRlcjI=");  // bob:hunter2
-  auto c =
-      h.config(Dataset::kThreatAttributes,
-               "proxy_url: http://bob:hunter2@127.0.0.1:" + std::to_string(proxy.port()) + "\n");
+  Proxy proxy(h.emu.port(), "Basic Ym9iOnByb3h5VGVzdFNFQ1JFVHB3MDI=");  // bob:<proxy_password>
+  auto c = h.config(Dataset::kThreatAttributes,
+                    "proxy_url: http://bob:" + std::string(kSecretProxyPassword) +
+                        "@127.0.0.1:" + std::to_string(proxy.port()) + "\n");
   auto p = h.poller(c);
   auto s = p.poll();
   ASSERT_TRUE(s.completed) << s.error.text();
   EXPECT_EQ(h.delivered.size(), 12u);
   EXPECT_EQ(proxy.forwarded(), h.emu.requests());
-  for (const auto& line : h.logs) EXPECT_EQ(line.find("hunter2"), std::string::npos);
+  for (const auto& line : h.logs) EXPECT_EQ(line.find(kSecretProxyPassword), std::string::npos);
 }
 
 TEST(Proxy, WrongProxyCredentialsFailThePoll) {
   Harness h;
   h.emu.generate(1, 3, kNow - 600, 60);
   h.emu.start();
-  Proxy proxy(h.emu.port(), "Basic Ym9iOmh1bnRlcjI=");
+  Proxy proxy(h.emu.port(), "Basic Ym9iOnByb3h5VGVzdFNFQ1JFVHB3MDI=");
   auto c = h.config(Dataset::kThreatAttributes,
                     "proxy_url: http://bob:wrong@127.0.0.1:" + std::to_string(proxy.port()) + "\n");
   auto s = h.poller(c).poll();

@@ -5,7 +5,7 @@ set -euo pipefail
 module_dir=$1 examples_dir=$2 readme=$3
 command -v syslog-ng >/dev/null || { echo "FAIL: syslog-ng is not installed (scripts/install-deps.sh installs syslog-ng-core)" >&2; exit 1; }
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+trap '[ -n "${MISP_TEST_KEEP_WORK:-}" ] || rm -rf "$tmp"' EXIT
 check() {  # $1: configuration file
   if ! syslog-ng --syntax-only -f "$1" --module-path="$module_dir:/usr/lib/syslog-ng/3.38" >"$tmp/out" 2>&1; then
     cat "$tmp/out" >&2

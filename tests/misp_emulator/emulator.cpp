@@ -62,6 +62,44 @@ struct Emulator::Impl {
   std::vector<std::map<std::string, std::string>> headers;
   int window_count = 0;
   std::chrono::steady_clock::time_point window_start{};
+  RandomFaults random_faults;
+  std::mt19937_64 fault_rng{1};
+  bool record_served = false;
+  std::vector<ServedRow> served;
+
+  double fault_draw() { return static_cast<double>(fault_rng() >> 11) * 0x1.0p-53; }
+
+  // A random fault for a request without a scripted one (under mu).
+  Fault random_fault() {
+    const RandomFaults& r = random_faults;
+    Fault f;
+    const double u = fault_draw();
+    if (u < r.error_probability) {
+      f.status = 500;
+    } else if (u < r.error_probability + r.rate_limit_probability) {
+      f.status = 429;
+      f.retry_after = std::to_string(r.rate_limit_reset_s);
+    } else if (u < r.error_probability + r.rate_limit_probability + r.drop_probability) {
+      f.drop = true;
+    }
+    if (r.slow_probability > 0 && fault_draw() < r.slow_probability) f.delay_ms = r.slow_ms;
+    return f;
+  }
+
+  // The attribute rows of a 200 answer, kept for record_served (under mu).
+  void note_served(int number, const std::string& body) {
+    const Json j = Json::parse(body, nullptr, false);
+    if (!j.is_object() || !j.contains("response")) return;
+    const Json& rows =
+        j["response"].is_object() ? j["response"].value("Attribute", Json()) : j["response"];
+    if (!rows.is_array()) return;
+    for (const Json& a : rows) {
+      if (!a.is_object()) continue;
+      served.push_back({number, to_int(a.value("id", Json())).value_or(0),
+                        a.value("uuid", std::string()),
+                        to_int(a.value("timestamp", Json())).value_or(0)});
+    }
+  }
 
   std::int64_t now() const {
     return (options.now ? options.now() : system_now()) + clock_offset.load();
@@ -83,7 +121,10 @@ struct Emulator::Impl {
       std::map<std::string, std::string> h;
       for (const auto& [k, v] : req.headers) h[k] = v;
       headers.push_back(h);
-      if (auto it = faults.find(number); it != faults.end()) fault = it->second;
+      if (auto it = faults.find(number); it != faults.end())
+        fault = it->second;
+      else
+        fault = random_fault();
     }
     if (fault.delay_ms) std::this_thread::sleep_for(std::chrono::milliseconds(fault.delay_ms));
     std::string key = req.has_header("X-MISP-AUTH") ? req.get_header_value("X-MISP-AUTH")
@@ -167,7 +208,10 @@ struct Emulator::Impl {
       res.set_content(error_json("An Internal Error Has Occurred.", req.path), "application/json");
       return;
     }
-    if (fault.truncate) page.body = page.body.substr(0, page.body.size() / 2);
+    if (fault.truncate)
+      page.body = page.body.substr(0, page.body.size() / 2);
+    else if (record_served && attributes_endpoint)
+      note_served(number, page.body);
     res.set_header("X-Result-Count", std::to_string(page.result_count));
     res.set_header("X-Skipped-Elements-Count", std::to_string(page.skipped));
     res.set_header("X-Export-Module-Used", "json");
@@ -343,6 +387,22 @@ void Emulator::set_chaos(Chaos chaos) {
 void Emulator::clear_chaos() {
   std::lock_guard<std::mutex> lock(impl_->mu);
   impl_->store.chaos.reset();
+}
+
+void Emulator::set_random_faults(RandomFaults faults) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  impl_->fault_rng.seed(faults.seed);
+  impl_->random_faults = faults;
+}
+
+void Emulator::record_served(bool on) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  impl_->record_served = on;
+}
+
+std::vector<ServedRow> Emulator::served() const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return impl_->served;
 }
 
 std::vector<LedgerEntry> Emulator::ledger() const {

@@ -21,6 +21,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/support/secrets.h"
 namespace misp::emulator {
 
 struct Attribute {
@@ -101,9 +102,9 @@ std::int64_t system_now();
 std::string http_date(std::int64_t unix_seconds);
 
 struct Options {
-  std::string api_key = "0123456789abcdef0123456789abcdef01234567";
-  std::string tls_cert, tls_key;      // both set: serve HTTPS
-  std::string client_ca;              // set: require a client certificate signed by it
+  std::string api_key = test::kSecretApiToken;  // tests/support/secrets.txt
+  std::string tls_cert, tls_key;                // both set: serve HTTPS
+  std::string client_ca;                        // set: require a client certificate signed by it
   int rate_limit_count = 0;           // requests per 900 s window; 0 = no limit (no Redis)
   std::set<std::string> warninglist;  // values enforceWarninglist drops after paging
   std::function<std::int64_t()> now = system_now;  // MISP's clock, Unix seconds (before offset)
@@ -129,6 +130,27 @@ struct Chaos {
   // Only requests first_request..last_request are touched (last_request 0: no end).
   int first_request = 1;
   int last_request = 0;
+};
+
+// Faults drawn at random for requests that have no scripted fault (inject()), from their own
+// seeded generator: a share of answers 500, 429 (with X-Rate-Limit-Reset), dropped mid-body or
+// late. For soak runs; all zero: none.
+struct RandomFaults {
+  std::uint64_t seed = 1;
+  double error_probability = 0;       // 500 with MISP's error JSON
+  double rate_limit_probability = 0;  // 429 with X-Rate-Limit-Reset: rate_limit_reset_s
+  std::int64_t rate_limit_reset_s = 1;
+  double drop_probability = 0;  // the connection closes before the body
+  double slow_probability = 0;  // answered slow_ms late
+  int slow_ms = 0;
+};
+
+// One attribute row put on the wire in a 200 answer of /attributes/restSearch (record_served).
+struct ServedRow {
+  int request = 0;
+  std::int64_t id = 0;
+  std::string uuid;
+  std::int64_t timestamp = 0;
 };
 
 enum class ChangeKind {
@@ -222,6 +244,10 @@ class Emulator {
   std::int64_t bulk_event(int n_attributes, std::int64_t timestamp);
   void set_chaos(Chaos chaos);  // reseeds the generator that late saves also draw from
   void clear_chaos();
+  void set_random_faults(RandomFaults faults);  // RandomFaults{} with zero shares: none
+  // Keep every attribute row served in a 200 answer (parses each answer: soak runs only).
+  void record_served(bool on);
+  std::vector<ServedRow> served() const;
   std::vector<LedgerEntry> ledger() const;
   std::vector<AttributeVersion> snapshot() const;  // by id
   std::vector<EventVersion> event_versions() const;

@@ -12,7 +12,7 @@
 
 namespace misp::test {
 
-inline constexpr const char* kKey = "0123456789abcdef0123456789abcdef01234567";
+inline constexpr const char* kKey = misp::test::kSecretApiToken;
 
 struct Reply {
   int status = 0;

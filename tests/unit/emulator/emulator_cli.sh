@@ -24,6 +24,10 @@ expect_refused "--late-save-max-age needs a value" --late-save-max-age
 expect_refused "unknown option --bogus" --bogus
 expect_refused "--load: cannot open /nonexistent.json" --load /nonexistent.json
 "$emulator" --help | grep -q -- "--hard-deletes-per-request N" || fail "--help lacks the chaos flags"
+expect_refused "--error-probability: must be between 0 and 1, got 2" --error-probability 2
+expect_refused "--slow-ms: not an integer: 'slow'" --slow-ms slow
+expect_refused "add up to more than 1" --error-probability 0.6 --rate-limit-probability 0.5
+"$emulator" --help | grep -q -- "--served-file FILE" || fail "--help lacks the soak flags"
 
 command -v curl >/dev/null || { echo "curl missing: HTTP part skipped"; exit 0; }
 ledger="$tmp/ledger.ndjson"
