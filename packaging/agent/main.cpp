@@ -1,6 +1,7 @@
 // misp-agent: the standalone host of the MISP input. It knows the plugin only through
 // abi/misp_input.h: subcommands run (poll), map (offline mapping) and options (the plugin's
-// option table) all go through the loaded libmisp_input.so.
+// option table) all go through the loaded libmisp_input.so; setup (the Elasticsearch assets onto
+// the policy's cluster) needs no plugin.
 #include <cstring>
 #include <exception>
 #include <iostream>
@@ -8,6 +9,7 @@
 #include "packaging/agent/map_command.h"
 #include "packaging/agent/options_text.h"
 #include "packaging/agent/run_command.h"
+#include "packaging/agent/setup_command.h"
 
 #ifndef MISP_AGENT_VERSION
 #error "MISP_AGENT_VERSION comes from CMake's project version"
@@ -19,6 +21,7 @@ constexpr const char* kUsage = R"(Usage: misp-agent COMMAND [options]
 
 Commands:
   run      poll MISP for every stream of an agent policy (see misp-agent run --help)
+  setup    install the Elasticsearch assets on the policy's elasticsearch output (--policy FILE)
   map      map MISP JSON you already have (files, feed directories, stdin) to ECS NDJSON
   options  print the plugin's stream variables [--format text|markdown] [--plugin PATH]
 
@@ -64,6 +67,7 @@ int main(int argc, char** argv) {
   try {
     if (std::strcmp(argv[1], "map") == 0) return misp::agent::map_command(argc - 2, argv + 2);
     if (std::strcmp(argv[1], "run") == 0) return misp::agent::run_command(argc - 2, argv + 2);
+    if (std::strcmp(argv[1], "setup") == 0) return misp::agent::setup_command(argc - 2, argv + 2);
     if (std::strcmp(argv[1], "options") == 0) return options_command(argc - 2, argv + 2);
   } catch (const std::exception& e) {
     std::cerr << "misp-agent: " << e.what() << "\n";

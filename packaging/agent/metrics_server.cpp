@@ -2,6 +2,8 @@
 
 #include <httplib.h>
 
+#include <chrono>
+
 #include "common/prometheus.h"
 
 #ifndef MISP_AGENT_VERSION
@@ -49,8 +51,9 @@ constexpr OutputCounter kOutputCounters[] = {
      "Documents Elasticsearch already had under the same _id (409).", &OutputStats::duplicates,
      true},
     {"misp_agent_output_rejected_total",
-     "Documents Elasticsearch refused for good (a 4xx item, logged).", &OutputStats::rejected,
-     true},
+     "Documents Elasticsearch refused for good (a 4xx item other than 409 and 429), written to "
+     "the dead-letter file.",
+     &OutputStats::rejected, true},
     {"misp_agent_output_retried_total", "Documents sent again after a 429 or 5xx.",
      &OutputStats::retried, true},
     {"misp_agent_output_requests_total", "_bulk requests sent.", &OutputStats::requests, true},
@@ -105,6 +108,9 @@ MetricsServer::~MetricsServer() {
 }
 
 bool MetricsServer::listen(int port) {
+  // cpp-httplib's accept loop wakes every 100 ms by default; stop() closes the socket, which ends
+  // the wait at once, so an idle agent need not wake at all.
+  server_->set_idle_interval(std::chrono::hours(1));
   if (!server_->bind_to_port("127.0.0.1", port)) return false;
   thread_ = std::thread([this] { server_->listen_after_bind(); });
   return true;

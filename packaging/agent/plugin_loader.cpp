@@ -2,6 +2,7 @@
 
 #include <dlfcn.h>
 
+#include <algorithm>
 #include <filesystem>
 
 namespace misp::agent {
@@ -23,6 +24,30 @@ Result<const misp_input_plugin*> open_table(void* handle, const std::string& pat
   return table;
 }
 
+#ifndef MISP_AGENT_PLUGIN_LIBDIR
+#define MISP_AGENT_PLUGIN_LIBDIR "../lib"  // the library directory, relative to misp-agent's
+#endif
+#ifndef MISP_AGENT_PLUGIN_SONAME
+#define MISP_AGENT_PLUGIN_SONAME "libmisp_input.so.1"
+#endif
+
+// Without --plugin: the build tree (next to the executable), then the installed tree's library
+// directory relative to the executable (bin/ -> lib/, or lib/<multiarch> as configured with
+// GNUInstallDirs), then ../lib. The soname first (what the runtime package libmisp-input1
+// ships), then libmisp_input.so (the build tree's, and -dev's link).
+std::vector<std::string> default_candidates() {
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec).parent_path();
+  std::vector<std::filesystem::path> dirs{exe, exe / MISP_AGENT_PLUGIN_LIBDIR, exe / ".." / "lib"};
+  std::vector<std::string> out;
+  for (const auto& d : dirs)
+    for (const char* name : {MISP_AGENT_PLUGIN_SONAME, "libmisp_input.so"}) {
+      auto c = (d / name).lexically_normal().string();
+      if (std::find(out.begin(), out.end(), c) == out.end()) out.push_back(c);
+    }
+  return out;
+}
+
 }  // namespace
 
 LoadedPlugin::~LoadedPlugin() {
@@ -30,17 +55,15 @@ LoadedPlugin::~LoadedPlugin() {
 }
 
 Result<std::shared_ptr<LoadedPlugin>> LoadedPlugin::load(const std::string& path) {
-  std::vector<std::string> candidates;
-  if (!path.empty()) {
-    candidates.push_back(path);
-  } else {
-    std::error_code ec;
-    auto exe = std::filesystem::read_symlink("/proc/self/exe", ec).parent_path();
-    candidates.push_back((exe / "libmisp_input.so").string());
-    candidates.push_back((exe / ".." / "lib" / "libmisp_input.so").string());
-  }
-  std::string tried;
+  std::vector<std::string> candidates =
+      path.empty() ? default_candidates() : std::vector<std::string>{path};
+  std::string tried, absent;
   for (const auto& c : candidates) {
+    std::error_code ec;
+    if (path.empty() && !std::filesystem::exists(c, ec)) {
+      absent += std::string(absent.empty() ? "" : ", ") + c;
+      continue;
+    }
     void* h = dlopen(c.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (!h) {
       tried += std::string(tried.empty() ? "" : "; ") + dlerror();
@@ -54,6 +77,7 @@ Result<std::shared_ptr<LoadedPlugin>> LoadedPlugin::load(const std::string& path
     p->table_ = table.value();
     return p;
   }
+  if (tried.empty()) tried = "not found (looked for " + absent + ")";
   return Error{"plugin", "cannot load libmisp_input.so: " + tried};
 }
 

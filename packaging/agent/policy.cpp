@@ -9,6 +9,7 @@
 
 #include "common/pem_file.h"
 #include "common/policy_vars.h"
+#include "packaging/agent/output_elasticsearch.h"
 
 namespace misp::agent {
 
@@ -168,6 +169,10 @@ std::optional<Error> read_elasticsearch_output(const YAML::Node& out, OutputSpec
                            "bulk_max_size", "max_retries", "backoff_ms"}))
     return e;
   if (auto e = strings(out["hosts"], "outputs.default.hosts", o.hosts)) return e;
+  for (std::size_t i = 0; i < o.hosts.size(); ++i)
+    if (!o.hosts[i].empty())
+      if (auto url = parse_elasticsearch_host(o.hosts[i]); !url)
+        return Error{"outputs.default.hosts[" + std::to_string(i) + "]", url.error()};
   std::erase(o.hosts, std::string());
   if (o.hosts.empty())
     return Error{"outputs.default.hosts", "is required for an elasticsearch output"};
@@ -201,6 +206,10 @@ std::optional<Error> read_elasticsearch_output(const YAML::Node& out, OutputSpec
   if (bulk < 1 || bulk > 100000)
     return Error{"outputs.default.bulk_max_size", "must be between 1 and 100000"};
   o.bulk_max_size = static_cast<int>(bulk);
+  if (retries < 0 || retries > 1000)
+    return Error{"outputs.default.max_retries", "must be between 0 and 1000"};
+  if (o.backoff_ms < 0 || o.backoff_ms > 3600000)
+    return Error{"outputs.default.backoff_ms", "must be between 0 and 3600000"};
   o.max_retries = static_cast<int>(retries);
   return std::nullopt;
 }

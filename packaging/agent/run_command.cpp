@@ -1,7 +1,9 @@
 #include "packaging/agent/run_command.h"
 
+#include <pthread.h>
 #include <algorithm>
 #include <atomic>
+
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
@@ -96,24 +98,27 @@ std::optional<std::string> validate(const LoadedPlugin& plugin, const Policy& po
   return std::nullopt;
 }
 
-Stopper* g_stopper = nullptr;
-extern "C" void on_signal(int) {
-  if (g_stopper) g_stopper->stopping = true;  // notify is not signal-safe; sleeps poll the flag
+// SIGINT and SIGTERM stop the agent; SIGUSR1 only ends the watcher. Blocked in every thread (run()
+// blocks them before it starts any) and taken by one watcher with sigwait(), which may notify and
+// call request_stop() as a handler may not: nothing polls a flag, so an idle agent sleeps.
+sigset_t watched_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGUSR1);
+  return set;
 }
 
 // Runs every stream on its own thread until they end; true when all succeeded.
 bool run_streams(const Policy& policy, StreamContext& ctx) {
-  std::atomic<bool> done{false};
-  // Signals only set a flag; this watcher turns it into request_stop() calls.
+  const sigset_t set = watched_signals();
   std::thread watcher([&] {
     const misp_input_plugin& p = ctx.plugin.table();
-    while (!done) {
-      if (ctx.stopper.stopping) {
-        ctx.stopper.stop();
-        ctx.running.for_each(
-            [&](misp_input_instance* inst, const std::string&) { p.request_stop(inst); });
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    for (int sig = 0; sigwait(&set, &sig) == 0 && sig != SIGUSR1;) {
+      ctx.stopper.stop();
+      ctx.running.for_each(
+          [&](misp_input_instance* inst, const std::string&) { p.request_stop(inst); });
     }
   });
   std::vector<char> results(policy.streams.size(), 0);
@@ -121,18 +126,23 @@ bool run_streams(const Policy& policy, StreamContext& ctx) {
   for (std::size_t i = 0; i < policy.streams.size(); ++i)
     threads.emplace_back([&, i] { results[i] = run_stream(policy.streams[i], ctx); });
   for (auto& t : threads) t.join();
-  done = true;
+  pthread_kill(watcher.native_handle(), SIGUSR1);
   watcher.join();
   return std::all_of(results.begin(), results.end(), [](char r) { return r != 0; });
 }
 
 // The run itself, once the policy and the plugin passed.
 int run(const RunArgs& args, const Policy& policy, const LoadedPlugin& plugin) {
+  const sigset_t signals = watched_signals();
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before any thread: they all inherit it
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(args.data_dir) / "cursors", ec);
   if (ec) return fail("cannot create " + args.data_dir + "/cursors: " + ec.message());
   std::mutex log_mu;
-  auto made = make_output(policy.output, [&log_mu](const std::string& line) {
+  OutputSpec spec = policy.output;  // refused documents go next to the cursors
+  spec.dead_letter_path =
+      (std::filesystem::path(args.data_dir) / "dead_letter" / "elasticsearch.ndjson").string();
+  auto made = make_output(spec, [&log_mu](const std::string& line) {
     std::lock_guard<std::mutex> lock(log_mu);
     std::cerr << line << "\n";
   });
@@ -146,12 +156,8 @@ int run(const RunArgs& args, const Policy& policy, const LoadedPlugin& plugin) {
     if (!metrics->listen(args.metrics_port))
       return fail("cannot listen on 127.0.0.1:" + std::to_string(args.metrics_port));
   }
-  g_stopper = &stopper;
-  std::signal(SIGTERM, on_signal);
-  std::signal(SIGINT, on_signal);
   bool all = run_streams(policy, ctx);
   metrics.reset();
-  g_stopper = nullptr;
   return all ? 0 : 1;
 }
 

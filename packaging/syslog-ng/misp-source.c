@@ -7,6 +7,9 @@
 ** The persist entry (misp_source(<stream id>,<policy>), or misp_source(<persist-name()>)) is
 ** allocated once, at init; an acknowledgement only overwrites its bytes. The cursor is opaque:
 ** stored as the plugin emitted it, checked by the plugin when it starts. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1 /* dladdr() */
+#endif
 #include "misp-source.h"
 
 #include <dlfcn.h>
@@ -212,9 +215,32 @@ _format_stats_instance(LogThreadedSourceDriver *s)
   return persist_name;
 }
 
+/* Without plugin(): the plugin in the library directory of the tree this module is installed in,
+** found relative to the module's own file (an installed tree may have moved: the Debian package,
+** `cmake --install --prefix P`), else in the library directory of the prefix configured at build. */
+static gchar *
+_default_plugin_path(void)
+{
+  Dl_info info;
+  if (dladdr((void *) misp_sd_new, &info) && info.dli_fname && info.dli_fname[0])
+    {
+      gchar *dir = g_path_get_dirname(info.dli_fname);
+      gchar *relative = g_build_filename(dir, MISP_INPUT_PLUGIN_FROM_MODULE, MISP_INPUT_PLUGIN_NAME, NULL);
+      gchar *candidate = g_canonicalize_filename(relative, NULL); /* without the ../ */
+      g_free(relative);
+      g_free(dir);
+      if (g_file_test(candidate, G_FILE_TEST_EXISTS))
+        return candidate;
+      g_free(candidate);
+    }
+  return g_strdup(MISP_INPUT_DEFAULT_PLUGIN);
+}
+
 static gboolean
 _load_plugin(MispSourceDriver *self)
 {
+  if (!self->plugin_path)
+    self->plugin_path = _default_plugin_path();
   self->library = dlopen(self->plugin_path, RTLD_NOW | RTLD_LOCAL);
   if (!self->library)
     {
@@ -271,6 +297,8 @@ _create_instance(MispSourceDriver *self, const gchar *cursor)
   host.stream_id = self->stream_id;
   host.stream_id_len = strlen(self->stream_id);
   host.error = _host_error;
+  /* _request_exit() wakes _host_wait() before it calls request_stop(): one wait between polls. */
+  host.flags = MISP_INPUT_HOST_WAIT_WAKES_ON_STOP;
   self->exit_requested = FALSE;
   char err[1024] = "";
   int32_t rc = self->plugin->create(&host, self->dataset, self->config_text, self->config_len, cursor, strlen(cursor),
@@ -326,7 +354,7 @@ _init(LogPipe *s)
     }
   msg_info("misp: input started", evt_tag_str("stream_id", self->stream_id), evt_tag_str("policy", self->policy_path),
            evt_tag_str("dataset", self->dataset), evt_tag_str("persist_name", self->persist_name),
-           evt_tag_str("cursor", cursor));
+           evt_tag_str("cursor", cursor), evt_tag_str("plugin", self->plugin_path));
   g_free(cursor);
   return log_threaded_source_driver_init_method(s);
 }
@@ -399,7 +427,7 @@ misp_sd_new(GlobalConfig *cfg)
   log_threaded_source_driver_init_instance(&self->super, cfg);
   g_mutex_init(&self->lock);
   g_cond_init(&self->cond);
-  self->plugin_path = g_strdup(MISP_INPUT_DEFAULT_PLUGIN);
+  self->plugin_path = NULL; /* plugin(), else _default_plugin_path() when loading */
   self->dataset = g_strdup("ti_misp.threat");
   self->id_handle = log_msg_get_value_handle(".misp.id");
   self->index_handle = log_msg_get_value_handle(".misp.index");
