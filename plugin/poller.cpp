@@ -5,6 +5,7 @@
 
 #include "mapping/json/write.h"
 #include "mapping/mapper.h"
+#include "plugin/page_mapper.h"
 #include "plugin/pager.h"
 #include "plugin/request_builder.h"
 #include "plugin/response_decoder.h"
@@ -30,6 +31,8 @@ struct Poller::Impl {
   static constexpr std::int64_t kSkewWarning = 5;  // seconds
   static constexpr int kMaxPasses = 10;
   static constexpr std::int64_t kFirstRequestReach = 86400;  // seconds
+  // Mapped documents that may wait while the next page downloads.
+  static constexpr std::size_t kMaxQueuedBytes = 16u << 20;
 
   Impl(Config c, Runtime r, Cursor cur, DeliverFn d)
       : config(std::move(c)),
@@ -107,12 +110,43 @@ struct Poller::Impl {
     Cursor proven = start;  // valid once everything produced so far is delivered
     bool stopping = false;
     auto req = pager.first();
+    std::optional<Result<HttpResponse>> response;
+    if (req) response = fetch(*req, stats);
     while (req && !stopping) {
-      auto verdict = next_page(*req, pager, mapper, out, stats, stopping);
-      if (!verdict) break;
-      proven = verdict->checkpoint;
+      auto page = take_page(*response, pager, stats);
+      if (!page) break;
+      // Page n is mapped on a worker while page n+1 downloads; its documents then go out here,
+      // on the run() thread, in the same order and with the same cursors as without the overlap.
+      PageMapper mapped(kMaxQueuedBytes);
+      const std::int64_t page_now_ms = runtime.now_ms();  // the host's clock, on its thread
+      std::vector<RowToMap> rows;
+      for (const auto& d : page->verdict.deliver) rows.push_back({page->rows.rows[d.row], d.after});
+      mapped.start(std::move(rows),
+                   [&](const Value& row, const std::function<void(Delivery)>& emit) {
+                     auto one = [&](const Value& doc) {
+                       if (mapped.cancelled()) return;
+                       if (auto d = to_delivery(doc, mapper, stats, page_now_ms))
+                         emit(std::move(*d));
+                     };
+                     if (attributes())
+                       one(row);
+                     else
+                       split_event_docs(row, config.split, one);
+                   });
+      std::optional<Result<HttpResponse>> next;
+      if (page->verdict.next) next = fetch(*page->verdict.next, stats);
+      if (!deliver_page(mapped, out)) {
+        stopping = true;
+        break;
+      }
+      if (!mapped.failure().empty()) {
+        stats.error = Error{Errc::kInternal, where(), "mapping stopped: " + mapped.failure()};
+        break;
+      }
+      proven = page->verdict.checkpoint;
       out.prove(proven);
-      req = verdict->next;
+      req = page->verdict.next;
+      response = std::move(next);
     }
     stats.completed = !req && stats.error.code == Errc::kOk && !stopping;
     stats.reread_passes = pager.passes();
@@ -125,12 +159,19 @@ struct Poller::Impl {
     return stats;
   }
 
-  // One request and its answer: the pager's verdict once its rows are produced, or nullopt when
-  // the poll ends here (error in stats, or `stopping` when the host refused a document).
-  std::optional<Verdict> next_page(const PageRequest& req, Pager& pager, mapping::Mapper& mapper,
-                                   Holdback& out, PollStats& stats, bool& stopping) {
-    auto response = http->post_json(config.endpoint(), requests.body(req));
+  Result<HttpResponse> fetch(const PageRequest& req, PollStats& stats) {
     ++stats.requests;
+    return http->post_json(config.endpoint(), requests.body(req));
+  }
+
+  struct TakenPage {
+    DecodedPage rows;
+    Verdict verdict;
+  };
+
+  // One answer decoded and judged by the pager; nullopt when the poll ends here (error in stats).
+  std::optional<TakenPage> take_page(const Result<HttpResponse>& response, Pager& pager,
+                                     PollStats& stats) {
     if (!response) return stats.error = response.error(), std::nullopt;
     ++stats.pages;
     auto page = decoder.decode(response.value());
@@ -140,49 +181,38 @@ struct Poller::Impl {
     stats.skipped_rows += static_cast<std::size_t>(std::min<std::int64_t>(page->skipped, 1 << 30));
     Verdict v = pager.on_page({page->keys, page->skipped, page->server_time});
     if (!v.error.empty()) return stats.error = Error{Errc::kDecode, where(), v.error}, std::nullopt;
-    for (const auto& d : v.deliver) {
-      if (!deliver_row(*page->rows[d.row], d.after, mapper, out, stats)) {
-        stopping = true;
-        return std::nullopt;
+    return TakenPage{std::move(page.value()), std::move(v)};
+  }
+
+  // The page's documents to the host as the worker maps them: each row's documents carry the
+  // cursor before the row, its last one the row's `after`. False when the host refused one.
+  static bool deliver_page(PageMapper& mapped, Holdback& out) {
+    bool row_started = false;
+    Cursor before;
+    while (auto m = mapped.next()) {
+      if (!row_started) before = out.produced(), row_started = true;  // nothing of the row yet
+      if (!out.push(std::move(m->delivery), m->row_last ? m->after : before)) {
+        mapped.cancel();
+        return false;
       }
+      if (m->row_last) row_started = false;
     }
-    return v;
+    return true;
   }
 
   std::string where() const {
     return config.url.redacted() + config.endpoint().substr(config.url.path.size());
   }
 
-  // Splits and maps one row as its documents come: each carries the cursor before the row except
-  // the row's last, which carries `after`; so one is held until the next shows it was not the last.
-  // Memory: the body plus two documents, however many a row splits into.
-  bool deliver_row(const Value& row, const Cursor& after, mapping::Mapper& mapper, Holdback& out,
-                   PollStats& stats) {
-    const Cursor before = out.produced();  // nothing of this row is produced yet
-    std::optional<Delivery> last;
-    bool go_on = true;
-    auto take = [&](const Value& doc) {
-      if (!go_on) return;
-      std::optional<Delivery> d = to_delivery(doc, mapper, stats);
-      if (!d) return;  // dropped by the pipeline
-      if (last && !out.push(std::move(*last), before)) go_on = false;
-      last = std::move(d);
-    };
-    if (attributes())
-      take(row);
-    else
-      split_event_docs(row, config.split, take);
-    if (go_on && last) go_on = out.push(std::move(*last), after);
-    return go_on;
-  }
-
   // One split document as delivered: mapped (or its text in raw mode); nullopt when dropped.
-  std::optional<Delivery> to_delivery(const Value& doc, mapping::Mapper& mapper, PollStats& stats) {
+  // Runs on the page's worker: no host call but log(), which any thread may make.
+  std::optional<Delivery> to_delivery(const Value& doc, mapping::Mapper& mapper, PollStats& stats,
+                                      std::int64_t page_now_ms) {
     Delivery d;
     d.index = index;
     if (config.output == OutputMode::kRaw) {
       json::write_go(doc, d.document);
-      d.time_ms = runtime.now_ms();
+      d.time_ms = page_now_ms;  // raw output: the shipper's clock
       return d;
     }
     mapping::Output out = mapper.map_split(doc);

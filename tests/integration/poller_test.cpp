@@ -378,3 +378,54 @@ TEST(Poller, RawOutputIsHttpjsonsMessage) {
 
 }  // namespace
 }  // namespace misp::test
+
+namespace misp::test {
+namespace {
+
+// Issue 12, overlap: page n+1 is asked for while page n is mapped, so by the time page n's first
+// document reaches the host, MISP has already seen the next request; and everything still arrives
+// once, in order.
+TEST(Poller, NextPageIsFetchedWhileThePageIsMapped) {
+  Harness h;
+  h.emu.generate(20, 50, kNow - 4 * 86400, 3 * 86400);  // 1,000 attributes: 10 pages of 100
+  h.emu.start();
+  std::vector<int> requests_seen;  // MISP's request count when each document arrived
+  h.gate = [&](const plugin::Delivery&) {
+    requests_seen.push_back(h.emu.requests());
+    return true;
+  };
+  auto p = h.poller(h.config(Dataset::kThreatAttributes, "limit: 100\n"));
+  auto s = p.poll();
+  ASSERT_TRUE(s.completed) << s.error.text();
+  ASSERT_EQ(h.delivered.size(), 1000u);
+  EXPECT_EQ(count_uuids(h).size(), 1000u);
+  // The first document (page 1) goes out after page 2 was asked for.
+  EXPECT_GE(requests_seen.front(), 2);
+  // Delivered in MISP's order: @timestamp never goes back.
+  for (std::size_t i = 1; i < h.delivered.size(); ++i)
+    ASSERT_LE(nlohmann::json::parse(h.delivered[i - 1].document).value("@timestamp", ""),
+              nlohmann::json::parse(h.delivered[i].document).value("@timestamp", ""));
+}
+
+// The host stops in the middle of a page while the next one downloads: the poll ends at once,
+// the mapping worker is stopped, and the next poll resumes after the last delivered document.
+TEST(Poller, StoppingMidPageEndsTheOverlapCleanly) {
+  Harness h;
+  h.emu.generate(20, 50, kNow - 4 * 86400, 3 * 86400);
+  h.emu.start();
+  std::size_t accepted = 0;
+  h.gate = [&](const plugin::Delivery&) { return ++accepted <= 150; };
+  auto c = h.config(Dataset::kThreatAttributes, "limit: 100\n");
+  auto p = h.poller(c);
+  auto s = p.poll();
+  EXPECT_FALSE(s.completed);
+  EXPECT_EQ(h.delivered.size(), 150u);
+  h.gate = nullptr;
+  auto p2 = h.poller(c, p.cursor());
+  ASSERT_TRUE(p2.poll().completed);
+  EXPECT_EQ(count_uuids(h).size(), 1000u);
+  for (const auto& [uuid, n] : count_uuids(h)) ASSERT_EQ(n, 1) << uuid;
+}
+
+}  // namespace
+}  // namespace misp::test
