@@ -5,6 +5,7 @@
 #   bash tests/bench/run_vs_curl.sh BUILD_DIR [ATTRIBUTES=100000] [LIMIT=10000] [RUNS=3]
 set -euo pipefail
 build=$1 n=${2:-100000} limit=${3:-10000} runs=${4:-3}
+agent=${AGENT:-$build/misp-agent}  # AGENT=... times another build against the same emulator
 here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d); trap 'kill $emu 2>/dev/null || true; rm -rf "$tmp"' EXIT
 key=bench-key-0123456789
@@ -41,7 +42,7 @@ export -f fetch_all; export key limit url pages
 for i in $(seq "$runs"); do
   rm -rf "$tmp/data" "$tmp/out.ndjson"
   /usr/bin/time -o "$tmp/time" -f "agent wall=%e s cpu=%U+%S s peak_rss=%M KiB" \
-    "$build/misp-agent" run --once --policy "$tmp/policy.yml" --data-dir "$tmp/data" 2>"$tmp/agent.log"
+    "$agent" run --once --policy "$tmp/policy.yml" --data-dir "$tmp/data" 2>"$tmp/agent.log"
   cat "$tmp/time"
   got=$(wc -l <"$tmp/out.ndjson")
   [ "$got" = "$n" ] || { echo "agent delivered $got of $n" >&2; tail -3 "$tmp/agent.log" >&2; exit 1; }
