@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# The memory bounds README states for `misp-agent map`, measured on generated realistic input
-# (tests/bench/gen_misp.py) with GNU time's peak RSS:
+# The memory bounds README states for `misp-agent map` and `run`, measured on generated realistic
+# input (tests/bench/gen_misp.py) with GNU time's peak RSS:
 #   - NDJSON is streamed: peak RSS does not grow with the input (10k vs 60k documents differ by
 #     under 8 MiB) and stays under 64 MiB;
-#   - one JSON document (an event of N attributes) is held whole: peak RSS under 8x its size + 32 MiB.
+#   - one JSON document (an event of N attributes) is held whole: peak RSS under 8x its size + 32 MiB;
+#   - a poll (`run --once`) holds pages, not the data set: 20k and 40k attributes at limit 1000
+#     differ by under 8 MiB, and stay under 64 MiB.
 # Under AddressSanitizer (shadow memory, quarantine) only the growth check applies.
 set -euo pipefail
-agent=$1 gen=$2
+agent=$1 gen=$2 emulator=$3
 tmp=$(mktemp -d); trap '[ -n "${MISP_TEST_KEEP_WORK:-}" ] || rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 asan=0; [[ "${ASAN_OPTIONS:-}" != "" ]] && asan=1
@@ -38,5 +40,42 @@ bound=$((bytes * 8 / 1024 + 32768))
 echo "one event of 20k attributes, $((bytes / 1024)) KiB: peak RSS ${peak} KiB (bound ${bound} KiB)"
 if [ $asan = 0 ]; then
   [ "$peak" -lt "$bound" ] || fail "event peak RSS ${peak} KiB is over 8x the body + 32 MiB"
+fi
+# run --once against the emulator serving N generated attributes, limit 1000: peak RSS in KiB.
+poll_peak_kib() {
+  local n=$1 key=memory-test-key-0123
+  python3 "$gen" event "$n" >"$tmp/poll-event.json"
+  rm -f "$tmp/port"
+  "$emulator" --key "$key" --port-file "$tmp/port" --events 0 --load "$tmp/poll-event.json" \
+    >"$tmp/emulator.log" 2>&1 &
+  local emu=$!
+  for _ in $(seq 300); do [ -s "$tmp/port" ] && break; sleep 0.1; done
+  cat >"$tmp/policy.yml" <<POLICY
+outputs:
+  default: {type: file, path: $tmp/poll.ndjson, rotate_bytes: 100000000000}
+inputs:
+  - type: misp
+    streams:
+      - id: attrs
+        data_stream: {dataset: ti_misp.threat_attributes}
+        url: http://127.0.0.1:$(cat "$tmp/port")
+        api_token: \${env.MEMORY_TEST_KEY}
+        limit: 1000
+        initial_interval: 9000h
+        http_request_rate_limit: 0
+POLICY
+  rm -rf "$tmp/data" "$tmp/poll.ndjson"
+  MEMORY_TEST_KEY=$key /usr/bin/time -f "%M" -o "$tmp/rss" "$agent" run --once --policy "$tmp/policy.yml" \
+    --data-dir "$tmp/data" 2>"$tmp/err" || { kill $emu; cat "$tmp/err" >&2; fail "run --once failed"; }
+  kill $emu; wait $emu 2>/dev/null || true
+  [ "$(wc -l <"$tmp/poll.ndjson")" = "$n" ] || fail "run --once: $(wc -l <"$tmp/poll.ndjson") of $n documents"
+  cat "$tmp/rss"
+}
+p20=$(poll_peak_kib 20000)
+p40=$(poll_peak_kib 40000)
+echo "run --once at limit 1000: 20k attributes ${p20} KiB, 40k attributes ${p40} KiB"
+[ $((p40 - p20)) -lt 8192 ] || fail "poll peak RSS grew with the data set: ${p20} -> ${p40} KiB"
+if [ $asan = 0 ]; then
+  [ "$p40" -lt 65536 ] || fail "poll peak RSS ${p40} KiB is over 64 MiB"
 fi
 echo "agent_map_memory: ok"
