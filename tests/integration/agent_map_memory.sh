@@ -5,7 +5,8 @@
 #     under 8 MiB) and stays under 64 MiB;
 #   - one JSON document (an event of N attributes) is held whole: peak RSS under 8x its size + 32 MiB;
 #   - a poll (`run --once`) holds pages, not the data set: 20k and 40k attributes at limit 1000
-#     differ by under 8 MiB, and stay under 64 MiB.
+#     differ by under 8 MiB, and stay under 64 MiB; one event of 20k attributes on the events
+#     stream stays under 8x its size + 32 MiB (its documents are streamed, not built all first).
 # Under AddressSanitizer (shadow memory, quarantine) only the growth check applies.
 set -euo pipefail
 agent=$1 gen=$2 emulator=$3
@@ -41,9 +42,10 @@ echo "one event of 20k attributes, $((bytes / 1024)) KiB: peak RSS ${peak} KiB (
 if [ $asan = 0 ]; then
   [ "$peak" -lt "$bound" ] || fail "event peak RSS ${peak} KiB is over 8x the body + 32 MiB"
 fi
-# run --once against the emulator serving N generated attributes, limit 1000: peak RSS in KiB.
+# run --once against the emulator serving one generated event of N attributes: peak RSS in KiB.
+#   poll_peak_kib N [DATASET=ti_misp.threat_attributes] [LIMIT=1000]
 poll_peak_kib() {
-  local n=$1 key=memory-test-key-0123
+  local n=$1 dataset=${2:-ti_misp.threat_attributes} limit=${3:-1000} key=memory-test-key-0123
   python3 "$gen" event "$n" >"$tmp/poll-event.json"
   rm -f "$tmp/port"
   "$emulator" --key "$key" --port-file "$tmp/port" --events 0 --load "$tmp/poll-event.json" \
@@ -57,10 +59,10 @@ inputs:
   - type: misp
     streams:
       - id: attrs
-        data_stream: {dataset: ti_misp.threat_attributes}
+        data_stream: {dataset: $dataset}
         url: http://127.0.0.1:$(cat "$tmp/port")
         api_token: \${env.MEMORY_TEST_KEY}
-        limit: 1000
+        limit: $limit
         initial_interval: 9000h
         http_request_rate_limit: 0
 POLICY
@@ -77,5 +79,14 @@ echo "run --once at limit 1000: 20k attributes ${p20} KiB, 40k attributes ${p40}
 [ $((p40 - p20)) -lt 8192 ] || fail "poll peak RSS grew with the data set: ${p20} -> ${p40} KiB"
 if [ $asan = 0 ]; then
   [ "$p40" -lt 65536 ] || fail "poll peak RSS ${p40} KiB is over 64 MiB"
+fi
+# The events stream on one event of 20k attributes (issue 10: all its documents used to be built
+# before the first was delivered): the page held whole, its documents streamed.
+pe=$(poll_peak_kib 20000 ti_misp.threat 1)
+ebytes=$(stat -c %s "$tmp/poll-event.json")
+ebound=$((ebytes * 8 / 1024 + 32768))
+echo "run --once, events stream, one event of 20k attributes ($((ebytes / 1024)) KiB): ${pe} KiB (bound ${ebound} KiB)"
+if [ $asan = 0 ]; then
+  [ "$pe" -lt "$ebound" ] || fail "events poll peak RSS ${pe} KiB is over 8x the page + 32 MiB"
 fi
 echo "agent_map_memory: ok"
