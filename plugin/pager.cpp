@@ -13,6 +13,9 @@ constexpr std::int64_t kMaxSegmentRows = 20'000'000;
 constexpr int kMinOverlapLimit = 4;
 // Re-asks for an anchor before a page is accepted unproven (and its pass verified by a re-read).
 constexpr int kMaxBackoffs = 8;
+// A row edited while MISP read a page carries MISP's clock of that moment: at most its Date header
+// (whole seconds, truncated) plus this.
+constexpr std::int64_t kEditSlackSeconds = 2;
 
 std::string key_text(const RowKey& k) {
   return "(timestamp " + std::to_string(k.timestamp) + ", id " + std::to_string(k.id) + ")";
@@ -159,26 +162,49 @@ void Pager::take(std::span<const RowKey> rows, std::size_t keep, Verdict& v) {
   }
 }
 
-Verdict Pager::on_page(const Page& page) {
+Verdict Pager::on_page(const Page& answer) {
   const std::int64_t sent_to = upper_known_ ? upper_ : requested_to_;
-  close_window(page.server_time);
+  close_window(answer.server_time);
+  // MISP 2.5 reads a page in two steps (which rows, then the rows): a row edited in between comes
+  // back with its new timestamp, past the window and out of order. A timestamp MISP's clock has
+  // reached is such an edit; its new version belongs to a later window, so it is set aside here
+  // (it still filled its place in the page). Past MISP's clock, or with no clock to tell, the
+  // row breaks the contract and check() fails the poll.
+  // No Date: no clock to tell an edit from a broken server (newest below sent_to: none set aside).
+  const std::int64_t newest =
+      answer.server_time ? *answer.server_time + kEditSlackSeconds : sent_to;
+  std::vector<RowKey> in_window;
+  std::vector<std::size_t> index;  // in_window[i] is answer.rows[index[i]]
+  std::size_t edited = 0;
+  for (std::size_t i = 0; i < answer.rows.size(); ++i) {
+    const RowKey& k = answer.rows[i];
+    if (k.timestamp > sent_to && k.timestamp <= newest) {
+      ++edited;
+      continue;
+    }
+    in_window.push_back(k);
+    index.push_back(i);
+  }
+  const Page page{in_window, answer.skipped, answer.server_time};
   std::size_t keep = 0;
   if (std::string e = check(page, sent_to, keep); !e.empty()) return fail(std::move(e));
   Verdict v;
   v.checkpoint = checkpoint_;
+  v.edited_during_read = edited;
   if (ask_again(page.rows)) {
     v.next = request();
     return v;
   }
   backoffs_ = 0;
   take(page.rows, keep, v);
+  for (auto& d : v.deliver) d.row = index[d.row];
   current_.skipped += page.skipped;
 
   const auto& rows = page.rows;
   const std::int64_t skipped =
       options_.skipped_rows_fill_pages ? std::min<std::int64_t>(page.skipped, size_) : 0;
   const bool last_page =
-      keep < rows.size() || static_cast<std::int64_t>(rows.size()) + skipped < size_;
+      keep < rows.size() || static_cast<std::int64_t>(rows.size() + edited) + skipped < size_;
   const bool blocked = !last_page && (keep == 0 || rows[keep - 1].timestamp == lower_);
   if (blocked) return next_offset_page(std::move(v));
   return end_pass(std::move(v), last_page, keep > 0 ? std::optional(rows[keep - 1]) : std::nullopt);

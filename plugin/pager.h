@@ -74,6 +74,10 @@ struct Verdict {
   Cursor checkpoint;                // valid once every row delivered so far is delivered
   std::optional<PageRequest> next;  // nullopt: done (or failed, when error is set)
   std::string error;                // non-empty: the page broke MISP's contract; the poll fails
+  // Rows that came back newer than the window but not newer than MISP's clock: edited while
+  // MISP read the page (it selects the rows, then loads them). Not delivered here: their new
+  // version lies in a later window. They still took their place in the page.
+  std::size_t edited_during_read = 0;
 };
 
 class Pager {

@@ -181,6 +181,10 @@ struct Poller::Impl {
     stats.skipped_rows += static_cast<std::size_t>(std::min<std::int64_t>(page->skipped, 1 << 30));
     Verdict v = pager.on_page({page->keys, page->skipped, page->server_time});
     if (!v.error.empty()) return stats.error = Error{Errc::kDecode, where(), v.error}, std::nullopt;
+    if (v.edited_during_read)
+      log("Rows edited while MISP read the page were set aside; a later window reads their new "
+          "version. stream=" +
+          index + " rows=" + std::to_string(v.edited_during_read) + ".");
     return TakenPage{std::move(page.value()), std::move(v)};
   }
 
