@@ -74,7 +74,7 @@ Output Mapper::run(std::string_view message, const json::Value* tree) {
   fleet_final_pipeline(root);
   if (tree) {  // event.original stayed: now its text is needed
     if (Value* original = ctx.get("event.original");
-        original && original->is_string() && original->str().data() == kPendingOriginal.data()) {
+        original && original->is_string() && is_pending_original(original->str())) {
       std::string text;
       json::write_go(*tree, text);
       *original = doc_.new_string(text);

@@ -14,7 +14,7 @@ void json_processor(Ctx& ctx, PipelineRun& run, std::string_view from, std::stri
   if (!src || !src->is_string())
     throw ProcessorFailure("field [" + std::string(from) + "] not present as part of path [" +
                            std::string(from) + "]");
-  if (run.message_tree && src->str().data() == kPendingOriginal.data()) {
+  if (run.message_tree && is_pending_original(src->str())) {
     ctx.set(to, json::go_roundtrip(ctx.doc(), *run.message_tree));  // parsed once, by the poller
     return;
   }

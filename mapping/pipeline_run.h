@@ -23,8 +23,15 @@ struct PipelineRun {
   const json::Value* message_tree = nullptr;
 };
 
-// Stands for event.original until the end of a map_split() run; recognised by its address.
-inline constexpr std::string_view kPendingOriginal = "(event.original is written last)";
+// Stands for event.original until the end of a map_split() run; recognised by its address. An
+// inline array, not a string literal: a literal may sit at a different address in each
+// translation unit (clang does that; a fuzz target caught it), the array is one object.
+inline constexpr char kPendingOriginalText[] = "(event.original is written last)";
+inline constexpr std::string_view kPendingOriginal{kPendingOriginalText,
+                                                   sizeof kPendingOriginalText - 1};
+inline bool is_pending_original(std::string_view s) {
+  return s.data() == kPendingOriginalText;
+}
 
 // The `json` processor: parses the text at `from` into `to`. Throws ProcessorFailure.
 void json_processor(Ctx& ctx, PipelineRun& run, std::string_view from, std::string_view to);

@@ -179,7 +179,11 @@ MaybeError set_filters(const Node& n, Config& c, const std::string& key) {
     if (const char* why = poller_owned_filter(kv.first.Scalar()))
       return Error{Errc::kConfigValue, key + "." + kv.first.Scalar(),
                    std::string("set by the poller (") + why + ")"};
-  c.filters_json = to_json(m).dump();
+  try {
+    c.filters_json = to_json(m).dump();
+  } catch (const nlohmann::json::type_error&) {  // 316: a string that is not UTF-8
+    return Error{Errc::kConfigValue, key, "must be UTF-8 text (JSON cannot carry other bytes)"};
+  }
   return std::nullopt;
 }
 

@@ -6,6 +6,10 @@ namespace misp::plugin {
 
 namespace {
 
+// 9999-12-31T23:59:59Z. A later second is no clock's (the pager's cursors follow MISP's Date), and
+// refusing it keeps next_timestamp() and the poller's window arithmetic from overflowing.
+constexpr std::int64_t kLastSecond = 253'402'300'799;
+
 bool parse_int(std::string_view s, std::int64_t& out) {
   auto r = std::from_chars(s.data(), s.data() + s.size(), out);
   return !s.empty() && r.ec == std::errc() && r.ptr == s.data() + s.size();
@@ -40,6 +44,7 @@ std::optional<Cursor> Cursor::decode(std::string_view token) {
     return std::nullopt;
   }
   if (c.timestamp < 0 || c.id < -1 || c.last_refetch < 0) return std::nullopt;
+  if (c.timestamp > kLastSecond || c.last_refetch > kLastSecond) return std::nullopt;
   if (v1) c.id = -1;  // re-read the v1 cursor's second (see the header)
   return c;
 }

@@ -11,6 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/support/secrets.h"
+
 namespace misp::plugin {
 namespace {
 
@@ -179,15 +181,16 @@ TEST(Config, AttributesOnlyOptionsRefusedForThreat) {
 
 // Secrets print as <redacted>, and URLs print without credentials.
 TEST(Config, SecretsNeverPrint) {
-  auto c = parse_config(
-      "url: https://misp.example\napi_token: topsecret\nproxy_url: http://bob:hunter2@proxy:3128\n",
-      Dataset::kThreat);
+  auto c =
+      parse_config("url: https://misp.example\napi_token: " + std::string(test::kSecretApiToken) +
+                       "\nproxy_url: http://bob:" + test::kSecretProxyPassword + "@proxy:3128\n",
+                   Dataset::kThreat);
   ASSERT_TRUE(c.ok()) << c.error().text();
   std::ostringstream os;
   os << c->api_token << " " << c->proxy_url->password << " " << c->proxy_url->redacted();
   EXPECT_EQ(os.str(), "<redacted> <redacted> http://proxy:3128");
   EXPECT_EQ(c->proxy_url->user, "bob");
-  EXPECT_EQ(c->proxy_url->password.reveal(), "hunter2");
+  EXPECT_EQ(c->proxy_url->password.reveal(), test::kSecretProxyPassword);
 }
 
 // settle_delay is a Go duration like the other intervals; whole seconds are kept.
@@ -463,6 +466,17 @@ TEST(Config, Issue9_MapUseNeedsNoToken) {
   auto no_envelope = parse_config("", Dataset::kThreat, Use::kMap);
   no_envelope->envelope = false;
   EXPECT_FALSE(no_envelope->mapping_options(0).data_stream_namespace);
+}
+
+// Issue 10 (fuzz_config): a filter value that is not UTF-8 is an Error naming filters, not a
+// nlohmann::json::type_error thrown out of parse_config (MISP receives the filters as JSON).
+TEST(Config, Issue10_FiltersNotUtf8AreRefused) {
+  for (const char* yaml : {"filters:\n  value: \"a\x8b\"\n", "filters: |\n  tags: [\"\xff\"]\n"}) {
+    Result<Config> c = Error{Errc::kConfigValue, "", ""};
+    ASSERT_NO_THROW(c = parse_config(yaml, Dataset::kThreat, Use::kMap)) << yaml;
+    ASSERT_FALSE(c.ok()) << yaml;
+    EXPECT_EQ(c.error().text(), "filters: must be UTF-8 text (JSON cannot carry other bytes)");
+  }
 }
 
 }  // namespace

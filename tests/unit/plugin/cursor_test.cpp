@@ -7,7 +7,8 @@ namespace misp::plugin {
 namespace {
 
 TEST(Cursor, RoundTripAndSize) {
-  Cursor c{9'223'372'036'854'775'807, 9'223'372'036'854'775'807, 9'223'372'036'854'775'807};
+  // The longest token decode accepts: the last second of year 9999, the largest numeric id.
+  Cursor c{253'402'300'799, 9'223'372'036'854'775'806, 253'402'300'799};
   auto token = c.encode();
   EXPECT_LT(token.size(), 96u);
   auto back = Cursor::decode(token);
@@ -37,6 +38,17 @@ TEST(Cursor, WholeSecondAndTheOldFormat) {
   EXPECT_EQ(old->id, -1);
   EXPECT_EQ(old->last_refetch, 7);
   EXPECT_EQ(old->next_timestamp(), 100);
+}
+
+// Issue 10 (fuzz_cursor): a bookmark past year 9999 is refused, so next_timestamp() of a whole
+// second never overflows (v2:9223372036854775807:*:0 was accepted, and + 1 is undefined).
+TEST(Cursor, Issue10_TimestampsPastYear9999AreRefused) {
+  for (const char* bad : {"v2:9223372036854775807:*:0", "v2:253402300800:1:0",
+                          "v2:1:1:253402300800", "v1:9223372036854775807:1:0"})
+    EXPECT_FALSE(Cursor::decode(bad)) << bad;
+  auto last = Cursor::decode("v2:253402300799:*:253402300799");
+  ASSERT_TRUE(last);
+  EXPECT_EQ(last->next_timestamp(), 253'402'300'800);
 }
 
 TEST(Cursor, CoversRowsAtOrBefore) {
