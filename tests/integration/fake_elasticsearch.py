@@ -86,7 +86,7 @@ class Handler(BaseHTTPRequestHandler):
             with LOCK:
                 state = {"assets": STATE["assets"], "docs": STATE["docs"],
                          "requests": STATE["requests"], "started": sorted(STATE["started"]),
-                         "throttled": STATE["throttled"]}
+                         "throttled": STATE["throttled"], "conflicts": STATE.get("conflicts", 0)}
             return self.answer(200, state)
         if ARGS.api_key:
             want = "ApiKey " + base64.b64encode(ARGS.api_key.encode()).decode()
@@ -255,6 +255,7 @@ class Handler(BaseHTTPRequestHandler):
                         "type": "document_parsing_exception",
                         "reason": "[1:2] failed to parse field [threat] (fake)"})
                 elif _id in docs:
+                    STATE["conflicts"] = STATE.get("conflicts", 0) + 1
                     item.update(status=409, error={"type": "version_conflict_engine_exception",
                                                    "reason": f"[{_id}]: document already exists"})
                 else:
