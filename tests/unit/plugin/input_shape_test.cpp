@@ -151,18 +151,11 @@ struct Streamed {
   bool complete = true;
 };
 
-Streamed stream(const std::string& text, Dataset d, std::size_t piece, bool fail_at_end = false) {
+// Runs `read` (read_input or read_input_stream, bound to its input) and records what it reports.
+template <typename Read>
+Streamed record(const Read& read) {
   Streamed r;
-  std::size_t pos = 0;
-  Reader reader = [&](char* buf, std::size_t cap) -> std::int64_t {
-    std::size_t n = std::min({cap, piece, text.size() - pos});
-    if (n == 0) return fail_at_end ? -1 : 0;
-    std::copy_n(text.data() + pos, n, buf);
-    pos += n;
-    return static_cast<std::int64_t>(n);
-  };
-  r.complete = read_input_stream(
-      reader, "in.json", d, SplitMode::kPerIndicator,
+  r.complete = read(
       [&](const Message& m, const std::string& where) {
         std::string buf;
         r.messages.emplace_back(text_of(m, buf)), r.where.push_back(where);
@@ -172,17 +165,24 @@ Streamed stream(const std::string& text, Dataset d, std::size_t piece, bool fail
   return r;
 }
 
+Streamed stream(const std::string& text, Dataset d, std::size_t piece, bool fail_at_end = false) {
+  std::size_t pos = 0;
+  Reader reader = [&](char* buf, std::size_t cap) -> std::int64_t {
+    std::size_t n = std::min({cap, piece, text.size() - pos});
+    if (n == 0) return fail_at_end ? -1 : 0;
+    std::copy_n(text.data() + pos, n, buf);
+    pos += n;
+    return static_cast<std::int64_t>(n);
+  };
+  return record([&](const OnMessage& on_message, const OnInputError& on_error) {
+    return read_input_stream(reader, "in.json", d, SplitMode::kPerIndicator, on_message, on_error);
+  });
+}
+
 Streamed whole(const std::string& text, Dataset d) {
-  Streamed r;
-  r.complete = read_input(
-      text, "in.json", d, SplitMode::kPerIndicator,
-      [&](const Message& m, const std::string& where) {
-        std::string buf;
-        r.messages.emplace_back(text_of(m, buf)), r.where.push_back(where);
-        return true;
-      },
-      [&](const Error& e) { r.errors.push_back(e.text()); });
-  return r;
+  return record([&](const OnMessage& on_message, const OnInputError& on_error) {
+    return read_input(text, "in.json", d, SplitMode::kPerIndicator, on_message, on_error);
+  });
 }
 
 // Issue 12: map_stream reads in pieces; whatever the pieces, it tells shapes, positions and
