@@ -245,9 +245,11 @@ void read_lines(std::string_view content, const std::string& name, json::Parser&
 
 // NDJSON when either of the first two non-blank lines is JSON of its own; a pretty-printed
 // document (cut short or otherwise broken) has neither, and its lines are not documents.
-bool first_lines_parse(std::string_view content, json::Parser& parser) {
+// (lines = 1: when the first one parses and another non-blank line follows, the text is no single
+// JSON value: NDJSON for certain.)
+bool first_lines_parse(std::string_view content, json::Parser& parser, std::size_t lines = 2) {
   std::size_t pos = 0, seen = 0;
-  while (pos < content.size() && seen < 2) {
+  while (pos < content.size() && seen < lines) {
     auto nl = content.find('\n', pos);
     std::string_view line = trim(content.substr(pos, nl == std::string_view::npos ? nl : nl - pos));
     pos = nl == std::string_view::npos ? content.size() : nl + 1;
@@ -257,22 +259,6 @@ bool first_lines_parse(std::string_view content, json::Parser& parser) {
     Value v;
     std::string error;
     if (parser.parse(line, doc, v, error)) return true;
-  }
-  return false;
-}
-
-// Whether the first non-blank line of text parses on its own. When it does and another non-blank
-// line follows, text is no single JSON value: NDJSON for certain.
-bool first_line_parses(std::string_view text, json::Parser& parser) {
-  for (std::size_t pos = 0; pos < text.size();) {
-    auto nl = text.find('\n', pos);
-    std::string_view line = trim(text.substr(pos, nl == std::string_view::npos ? nl : nl - pos));
-    pos = nl == std::string_view::npos ? text.size() : nl + 1;
-    if (line.empty()) continue;
-    json::Doc doc;
-    Value v;
-    std::string error;
-    return parser.parse(line, doc, v, error);
   }
   return false;
 }
@@ -354,7 +340,7 @@ bool read_input_stream(const Reader& read, const std::string& name, mapping::Dat
   json::Parser parser;
   while (complete_nonblank_lines(buf) < 2 && fill()) {
   }
-  bool ndjson = !at_end && first_line_parses(buf, parser);
+  bool ndjson = !at_end && first_lines_parse(buf, parser, 1);
   if (!ndjson) {
     while (fill()) {
     }
