@@ -1,8 +1,37 @@
 #include "mapping/json/value.h"
 
 #include <cstring>
+#include <new>
 
 namespace misp::json {
+
+BlockCache::~BlockCache() {
+  for (const auto& b : free_) ::operator delete(b.p, b.bytes, std::align_val_t(b.align));
+}
+
+void* BlockCache::do_allocate(std::size_t bytes, std::size_t align) {
+  for (std::size_t i = free_.size(); i-- > 0;) {
+    if (free_[i].bytes == bytes && free_[i].align == align) {
+      void* p = free_[i].p;
+      free_bytes_ -= bytes;
+      free_.erase(free_.begin() + static_cast<std::ptrdiff_t>(i));
+      return p;
+    }
+  }
+  return ::operator new(bytes, std::align_val_t(align));
+}
+
+void BlockCache::do_deallocate(void* p, std::size_t bytes, std::size_t align) {
+  if (free_bytes_ + bytes <= kKeepBytes) {
+    try {
+      free_.push_back({p, bytes, align});
+      free_bytes_ += bytes;
+      return;
+    } catch (const std::bad_alloc&) {
+    }
+  }
+  ::operator delete(p, bytes, std::align_val_t(align));
+}
 
 Value Doc::new_object(std::size_t reserve) {
   Value v;

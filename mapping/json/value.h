@@ -84,10 +84,36 @@ struct Member {
   Value value;
 };
 
+// Where a Doc's arena gets memory beyond its first 16 KiB: blocks come back on reset() and are
+// handed out again to the next document (the arena asks for the same sizes in the same order),
+// so a steady stream of documents costs no malloc/free pair per block. At most kKeepBytes stay
+// cached: one huge document does not pin its memory.
+class BlockCache : public std::pmr::memory_resource {
+ public:
+  static constexpr std::size_t kKeepBytes = 4 << 20;
+  BlockCache() = default;
+  BlockCache(const BlockCache&) = delete;
+  BlockCache& operator=(const BlockCache&) = delete;
+  ~BlockCache() override;
+
+ private:
+  struct Block {
+    void* p;
+    std::size_t bytes, align;
+  };
+  void* do_allocate(std::size_t bytes, std::size_t align) override;
+  void do_deallocate(void* p, std::size_t bytes, std::size_t align) override;
+  bool do_is_equal(const std::pmr::memory_resource& other) const noexcept override {
+    return this == &other;
+  }
+  std::vector<Block> free_;
+  std::size_t free_bytes_ = 0;
+};
+
 // Owns the arena every Value of one document is allocated from.
 class Doc {
  public:
-  Doc() : arena_(initial_, sizeof(initial_)) {}
+  Doc() : arena_(initial_, sizeof(initial_), &blocks_) {}
   Doc(const Doc&) = delete;
   Doc& operator=(const Doc&) = delete;
 
@@ -103,6 +129,7 @@ class Doc {
 
  private:
   alignas(std::max_align_t) char initial_[16 * 1024];
+  BlockCache blocks_;  // before arena_: the arena returns its blocks here when it goes
   std::pmr::monotonic_buffer_resource arena_;
 };
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -19,14 +20,37 @@ constexpr char kHex[] = "0123456789abcdef";
 
 // Writes through a raw pointer into a scratch buffer that is never zero-filled (std::string's
 // resize would memset every byte it adds), and appends the result to the string once at the end.
+// The scratch buffer stays with the thread between documents (no malloc/free pair per write);
+// a Sink opened while another is open on the thread gets a buffer of its own.
 class Sink {
  public:
-  explicit Sink(std::string& s) : s_(s), cap_(4096), buf_(static_cast<char*>(std::malloc(cap_))) {
-    if (!buf_) throw std::bad_alloc();
+  explicit Sink(std::string& s) : s_(s) {
+    Scratch& t = scratch();
+    if (!t.in_use) {
+      t.in_use = owns_thread_buffer_ = true;
+      buf_ = t.buf, cap_ = t.cap;
+    }
+    if (!buf_) {
+      cap_ = 4096;
+      buf_ = static_cast<char*>(std::malloc(cap_));
+      if (!buf_) {
+        if (owns_thread_buffer_) scratch().in_use = false;
+        throw std::bad_alloc();
+      }
+    }
   }
   ~Sink() {
-    s_.append(buf_, pos_);
-    std::free(buf_);
+    s_.append(buf_, pos_);  // may throw std::bad_alloc from a destructor: then terminate, as before
+    if (!owns_thread_buffer_) {
+      std::free(buf_);
+      return;
+    }
+    Scratch& t = scratch();
+    if (cap_ > kKeep) {  // one huge document does not pin its memory
+      std::free(buf_);
+      buf_ = nullptr, cap_ = 0;
+    }
+    t.buf = buf_, t.cap = cap_, t.in_use = false;
   }
   Sink(const Sink&) = delete;
   Sink& operator=(const Sink&) = delete;
@@ -50,9 +74,21 @@ class Sink {
   }
 
  private:
+  static constexpr std::size_t kKeep = 1 << 20;
+  struct Scratch {
+    char* buf = nullptr;
+    std::size_t cap = 0;
+    bool in_use = false;
+    ~Scratch() { std::free(buf); }
+  };
+  static Scratch& scratch() {
+    static thread_local Scratch t;
+    return t;
+  }
   std::string& s_;
-  std::size_t cap_, pos_ = 0;
-  char* buf_;
+  std::size_t cap_ = 0, pos_ = 0;
+  char* buf_ = nullptr;
+  bool owns_thread_buffer_ = false;
 };
 
 // Per byte below 0x80: 0 = copy as is, 2 = backslash + short form, 6 = \u00XX.
@@ -118,6 +154,18 @@ __m128i special_bytes(__m128i b) {
                                                       _mm_cmpeq_epi8(b, _mm_set1_epi8('&')))));
   return bad;
 }
+
+// True when the 16 bytes from p lie in one 4 KiB page, so reading them cannot fault even where
+// the string ends sooner.
+inline bool within_one_page(const char* p) {
+  return (reinterpret_cast<std::uintptr_t>(p) & 4095) <= 4096 - 16;
+}
+// Reads 16 bytes of which only the first few belong to the string (the caller checked
+// within_one_page). The sanitizers cannot know the rest is harmless, so they are told not to
+// look at this one load.
+__attribute__((no_sanitize("address"))) inline __m128i load_past_end(const char* p) {
+  return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+}
 #endif
 
 // A JSON string literal. Output is always valid UTF-8: invalid input bytes become U+FFFD (as Go
@@ -146,6 +194,19 @@ void put_string(std::string_view s, Sink& out) {
       break;
     }
     if (i == s.size()) break;
+    // The short tail (and most keys and values are short): one block read anyway when it stays
+    // within the page, the bytes past the string ignored.
+    if (std::size_t rest = s.size() - i; rest < 16 && within_one_page(s.data() + i)) {
+      __m128i b = load_past_end(s.data() + i);
+      int mask = _mm_movemask_epi8(special_bytes<go_style>(b)) & ((1 << rest) - 1);
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(p), b);
+      if (!mask) {
+        p += rest;
+        break;
+      }
+      auto k = static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+      i += k, p += k;
+    }
 #endif
     auto c = static_cast<unsigned char>(s[i]);
     if (c < 0x80) {
@@ -290,6 +351,17 @@ void put_value(const Value& v, Sink& out) {
     }
     case Type::kObject: {
       const auto& members = *v.o;
+      if (!go_style) {  // document order: no index to sort
+        out.put('{');
+        for (std::size_t k = 0; k < members.size(); ++k) {
+          if (k) out.put(',');
+          put_string<false>(members[k].key, out);
+          out.put(':');
+          put_value<false>(members[k].value, out);
+        }
+        out.put('}');
+        break;
+      }
       const Member* stack_index[64];
       std::vector<const Member*> heap_index;
       const Member** index = stack_index;

@@ -2,6 +2,10 @@
 #include "mapping/json/write.h"
 
 #include <gtest/gtest.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstring>
 
 #include "mapping/json/parse.h"
 
@@ -19,6 +23,83 @@ std::string roundtrip(std::string_view in, bool go) {
   else
     write(v, out);
   return out;
+}
+
+// One byte at a time, the rules write() follows (control bytes as \u00XX except the short
+// forms, '"' and '\\' escaped, everything else as it is): the reference for the block paths.
+std::string escaped_slowly(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out + "\"";
+}
+
+// Short strings are read 16 bytes at a time, past their end, but never across a page: strings
+// that end right before an unreadable page are written correctly and nothing faults.
+TEST(Write, StringsEndingAtAnUnreadablePage) {
+  const long page = sysconf(_SC_PAGESIZE);
+  auto* base = static_cast<char*>(
+      mmap(nullptr, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+  ASSERT_NE(base, MAP_FAILED);
+  ASSERT_EQ(mprotect(base + page, page, PROT_NONE), 0);
+  char* end = base + page;
+  for (std::size_t len = 0; len <= 40; ++len) {
+    for (std::size_t special = 0; special <= len; ++special) {  // len: no special byte
+      for (char c : {'"', '\x01', '\n', '\\'}) {
+        char* s = end - len;
+        std::memset(s, 'a', len);
+        if (special < len) s[special] = c;
+        std::string_view text(s, len);
+        std::string out;
+        write_string(text, out);
+        ASSERT_EQ(out, escaped_slowly(text)) << "length " << len << ", special at " << special;
+      }
+    }
+  }
+  // And strings with a quote as their last byte, starting anywhere in the page's last 40 bytes.
+  std::memset(base, 'b', page);
+  for (std::size_t len = 1; len <= 20; ++len) {
+    for (std::size_t start = page - 40; start + len <= static_cast<std::size_t>(page); ++start) {
+      base[start + len - 1] = '"';
+      std::string_view text(base + start, len);
+      std::string out;
+      write_string(text, out);
+      ASSERT_EQ(out, escaped_slowly(text)) << "length " << len << ", start " << start;
+      base[start + len - 1] = 'b';
+    }
+  }
+  munmap(base, 2 * page);
 }
 
 TEST(Write, CompactKeepsOrderAndEscapes) {
