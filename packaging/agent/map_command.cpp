@@ -151,8 +151,10 @@ struct MapHost {
     try {
       bool raw =
           MISP_INPUT_HAS_FIELD(e, misp_input_event, format) && e->format == MISP_INPUT_FORMAT_RAW;
-      h->line = document_line(
-          {{e->index, e->index_len}, {e->id, e->id_len}, {e->document, e->document_len}, raw});
+      h->line.clear();
+      append_document_line(
+          {{e->index, e->index_len}, {e->id, e->id_len}, {e->document, e->document_len}, raw},
+          h->line);
       if (std::fwrite(h->line.data(), 1, h->line.size(), stdout) != h->line.size())
         return h->failed = true, 1;
       if (e->pipeline_error && MISP_INPUT_HAS_FIELD(e, misp_input_event, source_len))

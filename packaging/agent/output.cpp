@@ -57,7 +57,7 @@ class ConsoleOutput : public Output {
  protected:
   bool do_write(const Document& d) override {
     std::lock_guard<std::mutex> lock(mu_);
-    buffer_ += document_line(d);
+    append_document_line(d, buffer_);
     return true;
   }
   bool do_sync() override {
@@ -102,7 +102,7 @@ class FileOutput : public Output {
  protected:
   bool do_write(const Document& d) override {
     std::lock_guard<std::mutex> lock(mu_);
-    buffer_ += document_line(d);
+    append_document_line(d, buffer_);
     return buffer_.size() < (1 << 20) || flush_locked();
   }
   bool do_sync() override {
@@ -224,12 +224,35 @@ OutputStats Output::stats() const {
 }
 
 void append_json_string(std::string& out, std::string_view s) {
+  // _id and index names are plain ASCII: copy those as they are (once per document), and leave
+  // anything that needs escaping (or is not valid UTF-8) to nlohmann.
+  bool plain = true;
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u >= 0x80 || c == '"' || c == '\\') {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) {
+    out += '"';
+    out += s;
+    out += '"';
+    return;
+  }
   out +=
       nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::string document_line(const Document& d) {
-  std::string line = "{\"@metadata\":{\"_id\":";
+  std::string line;
+  append_document_line(d, line);
+  return line;
+}
+
+void append_document_line(const Document& d, std::string& line) {
+  line.reserve(line.size() + d.body.size() + d.id.size() + d.index.size() + 48);
+  line += "{\"@metadata\":{\"_id\":";
   append_json_string(line, d.id);
   line += ",\"index\":";
   append_json_string(line, d.index);
@@ -243,7 +266,6 @@ std::string document_line(const Document& d) {
     line.append(d.body.substr(1));
     line += '\n';
   }
-  return line;
 }
 
 Result<std::unique_ptr<Output>> make_output(const OutputSpec& spec, LogFn log) {

@@ -81,6 +81,8 @@ class Output {
 // The line misp-agent writes for a document in NDJSON outputs (_id and index in @metadata, as
 // Filebeat's file output does).
 std::string document_line(const Document& d);
+// The same line appended to `line` (no string of its own per document).
+void append_document_line(const Document& d, std::string& line);
 // s as a JSON string (quoted and escaped; invalid UTF-8 replaced), appended to out.
 void append_json_string(std::string& out, std::string_view s);
 
