@@ -6,7 +6,7 @@
 namespace misp::json {
 
 BlockCache::~BlockCache() {
-  for (const auto& b : free_) ::operator delete(b.p, b.bytes, std::align_val_t(b.align));
+  for (const auto& b : free_) ::operator delete(b.p, std::align_val_t(b.align));
 }
 
 void* BlockCache::do_allocate(std::size_t bytes, std::size_t align) {
@@ -30,7 +30,7 @@ void BlockCache::do_deallocate(void* p, std::size_t bytes, std::size_t align) {
     } catch (const std::bad_alloc&) {
     }
   }
-  ::operator delete(p, bytes, std::align_val_t(align));
+  ::operator delete(p, std::align_val_t(align));
 }
 
 Value Doc::new_object(std::size_t reserve) {
