@@ -4,6 +4,7 @@
 
 #include "mapping/json/parse.h"
 #include "mapping/json/write.h"
+#include "plugin/split_text.h"
 
 namespace misp::plugin {
 
@@ -37,8 +38,8 @@ bool looks_like_event_body(const Value& v) {
           json::find_member(v, "uuid"));
 }
 
-const char* type_name(const Value& v) {
-  switch (v.type) {
+const char* type_name(json::Type t) {
+  switch (t) {
     case json::Type::kNull:
       return "null";
     case json::Type::kBool:
@@ -55,6 +56,10 @@ const char* type_name(const Value& v) {
       return "an object";
   }
   return "a value";
+}
+
+const char* type_name(const Value& v) {
+  return type_name(v.type);
 }
 
 // Where a JSON text stops being well formed, as "line L, column C" prose; empty when its
@@ -125,6 +130,28 @@ class Dispatch {
     where_ = &where;
     n_ = 0;
     return dataset_ == mapping::Dataset::kThreat ? events(text, v, doc) : attributes(text, v);
+  }
+
+  // The same split from the text, without a tree of all of it (split_text.h); false when the
+  // text is not a shape taken there (nothing was emitted then).
+  bool from_text(TextToSplit in, const std::string& where) {
+    if (dataset_ == mapping::Dataset::kThreat && mode_ != SplitMode::kPerIndicator) return false;
+    where_ = &where;
+    n_ = 0;
+    const bool events = dataset_ == mapping::Dataset::kThreat;
+    auto emit = [this](const Value& doc) { split_one(doc); };
+    auto bad_row = [&](std::string_view pointer, std::size_t i, json::Type got) {
+      on_error_(Error{Errc::kInputShape,
+                      where + ": " + std::string(pointer) + "/" + std::to_string(i),
+                      std::string(events ? "an event row" : "an attribute row") +
+                          " must be an object, got " + type_name(got)});
+    };
+    auto stop = [this] { return stopped_; };
+    std::string failure;
+    bool taken = events ? split_events_text(in, emit, bad_row, stop, failure)
+                        : split_attributes_text(in, emit, bad_row, stop, failure);
+    if (!failure.empty()) on_error_(Error{Errc::kInputNotJson, where, failure});
+    return taken;
   }
 
  private:
@@ -285,12 +312,18 @@ std::string_view text_of(const Message& m, std::string& buf) {
 }
 
 bool read_input(std::string_view content, const std::string& name, mapping::Dataset dataset,
-                SplitMode mode, const OnMessage& on_message, const OnInputError& on_error) {
+                SplitMode mode, const OnMessage& on_message, const OnInputError& on_error,
+                const TextInput& how) {
   Dispatch dispatch(dataset, mode, on_message, on_error);
   std::string_view whole = trim(content);
   if (whole.empty()) {
     on_error(Error{Errc::kInputShape, name, "empty input: want MISP JSON or NDJSON"});
     return true;
+  }
+  if (whole.size() >= how.split_from_text_bytes) {
+    std::size_t after =
+        static_cast<std::size_t>(content.data() + content.size() - (whole.data() + whole.size()));
+    if (dispatch.from_text({whole, after + how.readable_after}, name)) return !dispatch.stopped();
   }
   json::Parser parser;
   {  // One JSON value, or else NDJSON.
@@ -315,7 +348,8 @@ bool read_input(std::string_view content, const std::string& name, mapping::Data
 }
 
 bool read_input_stream(const Reader& read, const std::string& name, mapping::Dataset dataset,
-                       SplitMode mode, const OnMessage& on_message, const OnInputError& on_error) {
+                       SplitMode mode, const OnMessage& on_message, const OnInputError& on_error,
+                       const TextInput& how) {
   constexpr std::size_t kChunk = 1 << 20;
   std::string buf;
   bool at_end = false, read_failed = false;
@@ -344,7 +378,9 @@ bool read_input_stream(const Reader& read, const std::string& name, mapping::Dat
   if (!ndjson) {
     while (fill()) {
     }
-    bool go_on = read_input(buf, name, dataset, mode, on_message, on_error);
+    buf.reserve(buf.size() + kTextPadding);  // so a large body is split in place, not copied
+    bool go_on = read_input(buf, name, dataset, mode, on_message, on_error,
+                            {how.split_from_text_bytes, buf.capacity() - buf.size()});
     report_read_failure();
     return go_on;
   }

@@ -38,14 +38,26 @@ using OnInputError = std::function<void(const Error& error)>;
 // Reads up to cap bytes into buf: the count, 0 at the end, -1 on a read error.
 using Reader = std::function<std::int64_t(char* buf, std::size_t cap)>;
 
-// Reads the bytes of one source named `name`. Returns false when on_message stopped it.
+// How one JSON document is split. From split_from_text_bytes on, a response or export is split
+// from its text (split_text.h: the same documents, about 2x the text in memory instead of 6-7x for
+// a tree of it); smaller ones, and shapes split_text does not take, through a tree. Tests move the
+// line to 0 or past any input to compare the two.
+inline constexpr std::size_t kTextPadding = 64;  // what simdjson reads past the end
+struct TextInput {
+  std::size_t split_from_text_bytes = 8 << 20;
+  std::size_t readable_after = 0;  // bytes readable past the content (kTextPadding: no copy)
+};
 
+// Reads the bytes of one source named `name`. Returns false when on_message stopped it.
 bool read_input(std::string_view content, const std::string& name, mapping::Dataset dataset,
-                SplitMode mode, const OnMessage& on_message, const OnInputError& on_error);
+                SplitMode mode, const OnMessage& on_message, const OnInputError& on_error,
+                const TextInput& how = {});
 
 // read_input() over an input pulled in pieces: NDJSON is mapped line by line as it arrives (memory:
-// one chunk plus the longest line); one JSON document is read whole first.
+// one chunk plus the longest line); one JSON document is read whole first, then split from its
+// text when large.
 bool read_input_stream(const Reader& read, const std::string& name, mapping::Dataset dataset,
-                       SplitMode mode, const OnMessage& on_message, const OnInputError& on_error);
+                       SplitMode mode, const OnMessage& on_message, const OnInputError& on_error,
+                       const TextInput& how = {});
 
 }  // namespace misp::plugin

@@ -4,6 +4,7 @@ tests/conformance/all_types.json), one or two tags each, decay scores on half, o
 
   gen_misp.py attributes N > attrs.ndjson   # N split /attributes/restSearch documents (NDJSON)
   gen_misp.py event N > event.json          # one /events/restSearch body, one event of N attributes
+  gen_misp.py attributes-response N > a.json # one /attributes/restSearch body of N attributes
 
 Deterministic (fixed seed), streamed (constant memory whatever N).
 """
@@ -59,7 +60,7 @@ def obj(rng, i):
             "first_seen": None, "last_seen": None}
 
 
-def attributes(n, out):
+def attribute_rows(n):
     rng = random.Random(12)
     for i in range(n):
         a = attribute(rng, i)
@@ -67,8 +68,20 @@ def attributes(n, out):
         if i % 3 == 0:
             a["object_id"] = str(9000 + i)
             a["Object"] = obj(rng, i)
-        out.write(json.dumps(a, separators=(",", ":")))
+        yield json.dumps(a, separators=(",", ":"))
+
+
+def attributes(n, out):
+    for row in attribute_rows(n):
+        out.write(row)
         out.write("\n")
+
+
+def attributes_response(n, out):
+    out.write('{"response":{"Attribute":[')
+    for i, row in enumerate(attribute_rows(n)):
+        out.write("," + row if i else row)
+    out.write("]}}\n")
 
 
 def event(n, out):
@@ -87,6 +100,7 @@ def event(n, out):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3 or sys.argv[1] not in ("attributes", "event"):
+    KINDS = {"attributes": attributes, "event": event, "attributes-response": attributes_response}
+    if len(sys.argv) != 3 or sys.argv[1] not in KINDS:
         sys.exit(__doc__)
-    {"attributes": attributes, "event": event}[sys.argv[1]](int(sys.argv[2]), sys.stdout)
+    KINDS[sys.argv[1]](int(sys.argv[2]), sys.stdout)
