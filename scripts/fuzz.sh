@@ -13,7 +13,8 @@ root=$(pwd)
 seconds=${1:-60}
 build=$root/build/fuzz
 shared=${MISP_SHARED_DIR:-$root/../shared}
-all_targets=(fuzz_map_threat fuzz_map_threat_attributes fuzz_split fuzz_split_map fuzz_response
+all_targets=(fuzz_map_threat fuzz_map_threat_attributes fuzz_split fuzz_split_map fuzz_split_text
+  fuzz_response
   fuzz_config fuzz_cursor fuzz_policy fuzz_http_date)
 read -r -a targets <<<"${FUZZ_TARGETS:-${all_targets[*]}}"
 
@@ -21,7 +22,7 @@ read -r -a targets <<<"${FUZZ_TARGETS:-${all_targets[*]}}"
 max_len() {
   case $1 in
     fuzz_split | fuzz_response) echo 1048576 ;;
-    fuzz_split_map) echo 65536 ;;
+    fuzz_split_map | fuzz_split_text) echo 65536 ;;
     fuzz_map_*) echo 262144 ;;
     fuzz_config | fuzz_policy) echo 65536 ;;
     *) echo 256 ;;
@@ -29,7 +30,7 @@ max_len() {
 }
 dict() {
   case $1 in
-    fuzz_map_* | fuzz_split | fuzz_split_map) echo misp_json ;;
+    fuzz_map_* | fuzz_split | fuzz_split_map | fuzz_split_text) echo misp_json ;;
     fuzz_response | fuzz_http_date) echo http ;;
     fuzz_config | fuzz_policy) echo config ;;
     fuzz_cursor) echo cursor ;;
@@ -49,6 +50,7 @@ for t in cursor http_date config policy; do
 done
 cp packaging/agent/policy.example.yml "$build/seeds/fuzz_policy/"
 cp -r "$build/seeds/fuzz_split" "$build/seeds/fuzz_split_map"  # the same bodies, mapped both ways
+cp -r "$build/seeds/fuzz_split" "$build/seeds/fuzz_split_text"  # and split from their text
 mkdir -p "$build/run" "$build/logs"
 
 export ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1:handle_abort=1
