@@ -23,7 +23,7 @@ void PageMapper::work(const std::vector<RowToMap>& rows, const MapRow& map_row) 
   for (const RowToMap& r : rows) {
     // A row's last document is known only when the split ends: hold one back until then.
     std::optional<Delivery> last;
-    map_row(*r.row, [&](Delivery d) {
+    map_row(r.row, [&](Delivery d) {
       if (last) enqueue(MappedDoc{std::move(*last), false, {}});
       last = std::move(d);
     });

@@ -11,10 +11,10 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
-#include "mapping/json/value.h"
 #include "plugin/cursor.h"
 #include "plugin/holdback.h"
 
@@ -29,7 +29,7 @@ struct MappedDoc {
 };
 
 struct RowToMap {
-  const json::Value* row;
+  std::string_view row;  // the row's JSON text (a slice of its page)
   Cursor after;
 };
 
@@ -37,7 +37,7 @@ class PageMapper {
  public:
   // Splits and maps one row, handing each document to emit (on the worker; nothing of the host).
   using MapRow =
-      std::function<void(const json::Value& row, const std::function<void(Delivery)>& emit)>;
+      std::function<void(std::string_view row, const std::function<void(Delivery)>& emit)>;
 
   // At most max_bytes of documents wait in the queue: the worker pauses beyond that.
   explicit PageMapper(std::size_t max_bytes) : max_bytes_(max_bytes) {}

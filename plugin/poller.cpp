@@ -10,6 +10,7 @@
 #include "plugin/request_builder.h"
 #include "plugin/response_decoder.h"
 #include "plugin/split.h"
+#include "plugin/split_text.h"
 
 namespace misp::plugin {
 
@@ -106,6 +107,7 @@ struct Poller::Impl {
                 {from, local_now + skew + kFirstRequestReach, settle, local_now + skew - settle},
                 start);
     mapping::Mapper mapper(config.mapping_options(now_ms));
+    RowReader rows_read;  // the page worker's, one page at a time
     Holdback out(deliver, start);
     Cursor proven = start;  // valid once everything produced so far is delivered
     bool stopping = false;
@@ -122,16 +124,13 @@ struct Poller::Impl {
       std::vector<RowToMap> rows;
       for (const auto& d : page->verdict.deliver) rows.push_back({page->rows.rows[d.row], d.after});
       mapped.start(std::move(rows),
-                   [&](const Value& row, const std::function<void(Delivery)>& emit) {
-                     auto one = [&](const Value& doc) {
+                   [&](std::string_view row, const std::function<void(Delivery)>& emit) {
+                     rows_read.current = [&](const Value& doc) {
                        if (mapped.cancelled()) return;
                        if (auto d = to_delivery(doc, mapper, stats, page_now_ms))
                          emit(std::move(*d));
                      };
-                     if (attributes())
-                       one(row);
-                     else
-                       split_event_docs(row, config.split, one);
+                     map_row({row, page->rows.readable_after(row)}, rows_read);
                    });
       std::optional<Result<HttpResponse>> next;
       if (page->verdict.next) next = fetch(*page->verdict.next, stats);
@@ -170,11 +169,11 @@ struct Poller::Impl {
   };
 
   // One answer decoded and judged by the pager; nullopt when the poll ends here (error in stats).
-  std::optional<TakenPage> take_page(const Result<HttpResponse>& response, Pager& pager,
+  std::optional<TakenPage> take_page(Result<HttpResponse>& response, Pager& pager,
                                      PollStats& stats) {
     if (!response) return stats.error = response.error(), std::nullopt;
     ++stats.pages;
-    auto page = decoder.decode(response.value());
+    auto page = decoder.decode(std::move(response.value()));
     if (!page) return stats.error = page.error(), std::nullopt;
     if (runtime.on_page) runtime.on_page();
     observe_clock(page->server_time, runtime.now_ms());
@@ -206,6 +205,36 @@ struct Poller::Impl {
 
   std::string where() const {
     return config.url.redacted() + config.endpoint().substr(config.url.path.size());
+  }
+
+  // A page's rows are slices of its text, parsed on the worker as they are mapped. Each split
+  // document goes to `current`, which the worker points at the page being mapped.
+  struct RowReader {
+    RowReader() : events([this](const Value& doc) { current(doc); }, [] { return false; }) {}
+    RowReader(const RowReader&) = delete;
+    RowReader& operator=(const RowReader&) = delete;
+    std::function<void(const Value&)> current;
+    json::Parser parser;
+    json::Doc doc;
+    EventRowSplitter events;  // per indicator: an event split from its text, one document at a time
+  };
+
+  // One row's documents to r.current. Throws when a slice of the (validated) page cannot be read
+  // after all: the page worker fails the poll with the reason.
+  void map_row(TextToSplit row, RowReader& r) {
+    if (!attributes() && config.split == SplitMode::kPerIndicator) {
+      if (!r.events.split(row)) throw std::runtime_error(r.events.failure());
+      return;
+    }
+    r.doc.reset();
+    Value tree;
+    std::string error;
+    if (!r.parser.parse(row.text, r.doc, tree, error))
+      throw std::runtime_error("could not read a row of a checked page: " + error);
+    if (attributes())
+      r.current(tree);
+    else
+      split_event_docs(tree, config.split, r.current);
   }
 
   // One split document as delivered: mapped (or its text in raw mode); nullopt when dropped.

@@ -9,211 +9,15 @@
 #include <vector>
 
 #include "mapping/json/parse.h"
+#include "plugin/json_text.h"
 
 namespace misp::plugin {
 
 namespace {
 
-namespace od = simdjson::ondemand;
+using namespace json_text;  // the On-Demand helpers this file is written in
 using json::Value;
-using simdjson::error_code;
 using simdjson::SUCCESS;
-
-// Reads every value, so the text passes exactly when a DOM parse would take it: structure,
-// numbers, literals, escapes (strings with a backslash are unescaped to check them; stage 1
-// has checked UTF-8 and control bytes everywhere), the DOM's depth limit and trailing content.
-class Validator {
- public:
-  static constexpr unsigned kMaxDepth = 1024;
-
-  template <typename V>  // od::value, or od::document for the root
-  error_code value(V& v) {
-    od::json_type type;
-    if (auto err = v.type().get(type)) return err;
-    switch (type) {
-      case od::json_type::object: {
-        od::object o;
-        if (auto err = v.get_object().get(o)) return err;
-        return object(o);
-      }
-      case od::json_type::array: {
-        od::array a;
-        if (auto err = v.get_array().get(a)) return err;
-        return array(a);
-      }
-      case od::json_type::string:
-        return string(v);
-      case od::json_type::number: {
-        od::number n;
-        return v.get_number().get(n);
-      }
-      case od::json_type::boolean: {
-        bool b;
-        return v.get_bool().get(b);
-      }
-      case od::json_type::null: {
-        bool null = false;
-        if (auto err = v.is_null().get(null)) return err;
-        return null ? SUCCESS : simdjson::N_ATOM_ERROR;
-      }
-    }
-    return simdjson::TAPE_ERROR;
-  }
-
- private:
-  error_code object(od::object& o) {
-    if (++depth_ > kMaxDepth) return simdjson::DEPTH_ERROR;
-    for (auto item : o) {
-      od::field field;
-      if (auto err = std::move(item).get(field)) return err;
-      const char* k = field.key().raw();
-      while (*k != '"' && *k != '\\') ++k;
-      if (*k == '\\') {
-        std::string_view unescaped;
-        if (auto err = field.unescaped_key().get(unescaped)) return err;
-      }
-      od::value v = field.value();
-      if (auto err = value(v)) return err;
-    }
-    --depth_;
-    return SUCCESS;
-  }
-
-  error_code array(od::array& a) {
-    if (++depth_ > kMaxDepth) return simdjson::DEPTH_ERROR;
-    for (auto item : a) {
-      od::value v;
-      if (auto err = std::move(item).get(v)) return err;
-      if (auto err = value(v)) return err;
-    }
-    --depth_;
-    return SUCCESS;
-  }
-
-  template <typename V>
-  static error_code string(V& v) {
-    std::string_view token;
-    if (auto err = raw_token(v, token)) return err;
-    if (std::memchr(token.data(), '\\', token.size())) {
-      std::string_view s;
-      return v.get_string().get(s);
-    }
-    od::raw_json_string raw;
-    return v.get_raw_json_string().get(raw);
-  }
-  static error_code raw_token(od::value& v, std::string_view& token) {
-    token = v.raw_json_token();
-    return SUCCESS;
-  }
-  static error_code raw_token(od::document& d, std::string_view& token) {
-    return d.raw_json_token().get(token);
-  }
-
-  unsigned depth_ = 0;
-};
-
-// The document read through by the Validator, then rewound; false when it is not JSON.
-bool valid(od::document& doc) {
-  Validator check;
-  if (check.value(doc)) return false;
-  if (doc.current_location().error() == SUCCESS) return false;  // something after the root value
-  doc.rewind();
-  return true;
-}
-
-json::Type type_of(od::json_type t) {
-  switch (t) {
-    case od::json_type::object:
-      return json::Type::kObject;
-    case od::json_type::array:
-      return json::Type::kArray;
-    case od::json_type::string:
-      return json::Type::kString;
-    case od::json_type::number:
-      return json::Type::kDouble;
-    case od::json_type::boolean:
-      return json::Type::kBool;
-    case od::json_type::null:
-      return json::Type::kNull;
-  }
-  return json::Type::kNull;
-}
-
-// The field's key as the tree would hold it (escapes resolved). Consumes the raw key.
-std::string_view key_of(od::field& field) {
-  std::string_view key;
-  if (field.unescaped_key().get(key)) return {};
-  return key;
-}
-
-// The key as written, quotes included.
-std::string_view key_token(od::field& field) {
-  const char* begin = field.key().raw();
-  const char* end = begin;
-  while (*end != '"') end += *end == '\\' ? 2 : 1;
-  return {begin - 1, static_cast<std::size_t>(end - begin + 2)};
-}
-
-// One member of an object being read: its key (escapes resolved), value and the value's type.
-struct Field {
-  std::string_view key;
-  od::value value;
-  od::json_type type;
-};
-template <typename Item>  // what iterating an od::object yields
-error_code read_field(Item&& item, Field& out) {
-  od::field field;
-  if (auto err = std::move(item).get(field)) return err;
-  out.key = key_of(field);
-  out.value = field.value();
-  return out.value.type().get(out.type);
-}
-
-// The value's text (a scalar with the blanks that follow it, which JSON allows), consumed.
-error_code text_of(od::value& v, std::string_view& out) {
-  od::json_type type;
-  if (auto err = v.type().get(type)) return err;
-  if (type == od::json_type::object) {
-    od::object o;
-    if (auto err = v.get_object().get(o)) return err;
-    return o.raw_json().get(out);
-  }
-  if (type == od::json_type::array) {
-    od::array a;
-    if (auto err = v.get_array().get(a)) return err;
-    return a.raw_json().get(out);
-  }
-  out = v.raw_json_token();
-  return SUCCESS;
-}
-
-// A list's elements as slices, with each one's type.
-struct Element {
-  std::string_view text;
-  json::Type type;
-};
-error_code elements_of(od::value& v, std::vector<Element>& out) {
-  od::array a;
-  if (auto err = v.get_array().get(a)) return err;
-  for (auto item : a) {
-    od::value e;
-    if (auto err = std::move(item).get(e)) return err;
-    od::json_type t;
-    if (auto err = e.type().get(t)) return err;
-    std::string_view text;
-    if (auto err = text_of(e, text)) return err;
-    out.push_back({text, type_of(t)});
-  }
-  return SUCCESS;
-}
-
-// Whether a list's text holds any element.
-bool non_empty_list(std::string_view list_text) {
-  for (std::size_t i = 1; i + 1 < list_text.size(); ++i)
-    if (list_text[i] != ' ' && list_text[i] != '\t' && list_text[i] != '\n' && list_text[i] != '\r')
-      return true;
-  return false;
-}
 
 // The text in a buffer simdjson may read 64 bytes past; copied only when the caller's is short.
 class Padded {
@@ -290,21 +94,23 @@ error_code read_event(od::object& event, EventSlices& out) {
 }
 
 // Emits the documents of one row ({"Event": {...}, ...}) from its slices.
-class EventSplitter {
+}  // namespace
+
+struct EventRowSplitter::Impl {
  public:
-  EventSplitter(const Padded& padded, const EmitDoc& emit, const ShouldStop& should_stop)
-      : padded_(padded), emit_(emit), should_stop_(should_stop) {}
+  Impl(EmitDoc emit, ShouldStop should_stop)
+      : emit_(std::move(emit)), should_stop_(std::move(should_stop)) {}
 
   // Returns false when the row's text could not be read after all (it was validated: a bug, not
   // input); failure() says where.
-  bool row(std::string_view row_text) {
+  bool row(TextToSplit in) {
+    const std::string_view row_text = in.text;
+    Padded padded(in);  // the slices below are views of its text
     EventSlices slices;
     bool is_event = false;
     {
       od::document doc;
-      simdjson::padded_string_view view(row_text.data(), row_text.size(),
-                                        row_text.size() + padded_.readable_after(row_text));
-      if (parser_.iterate(view).get(doc)) return fail("the row's text");
+      if (parser_.iterate(padded.view()).get(doc)) return fail("the row's text");
       od::object row;
       if (doc.get_object().get(row)) return fail("the row");
       for (auto item : row) {
@@ -387,15 +193,26 @@ class EventSplitter {
     return false;
   }
 
-  const Padded& padded_;
-  const EmitDoc& emit_;
-  const ShouldStop& should_stop_;
+  EmitDoc emit_;
+  ShouldStop should_stop_;
   od::parser parser_;  // each row's index, reused
   std::string failure_;
   // Three parsers: each tree's strings live in its parser until that parser's next parse.
   json::Parser skeleton_parser_, attribute_parser_, object_parser_;
   json::Doc skeleton_doc_, batch_doc_;
 };
+
+EventRowSplitter::EventRowSplitter(EmitDoc emit, ShouldStop should_stop)
+    : impl_(std::make_unique<Impl>(std::move(emit), std::move(should_stop))) {}
+EventRowSplitter::~EventRowSplitter() = default;
+bool EventRowSplitter::split(TextToSplit row) {
+  return impl_->row(row);
+}
+const std::string& EventRowSplitter::failure() const {
+  return impl_->failure();
+}
+
+namespace {
 
 // Where the rows are: each one's slice and type, and the list's JSON pointer.
 struct Rows {
@@ -513,17 +330,19 @@ bool split_events_text(TextToSplit in, const EmitDoc& emit, const OnBadRow& on_b
   {
     od::parser parser;  // the whole text's index: gone before the first document
     od::document doc;
-    if (parser.iterate(padded.view()).get(doc) || !valid(doc)) return false;
+    if (parser.iterate(padded.view()).get(doc) || validate(doc)) return false;
     if (!events_shape(doc, rows, single)) return false;
   }
-  EventSplitter splitter(padded, emit, should_stop);
+  EventRowSplitter splitter(emit, should_stop);
   if (single) {
-    if (!splitter.row(padded.text())) failure = splitter.failure();
+    if (!splitter.split({padded.text(), padded.readable_after(padded.text())}))
+      failure = splitter.failure();
     return true;
   }
   report_bad_rows(rows, on_bad_row);
   for (std::size_t i = 0; i < rows.rows.size() && !should_stop(); ++i) {
-    if (rows.rows[i].type == json::Type::kObject && !splitter.row(rows.rows[i].text)) {
+    const auto& r = rows.rows[i];
+    if (r.type == json::Type::kObject && !splitter.split({r.text, padded.readable_after(r.text)})) {
       failure = rows.pointer + "/" + std::to_string(i) + ": " + splitter.failure();
       break;
     }
@@ -538,7 +357,7 @@ bool split_attributes_text(TextToSplit in, const EmitDoc& emit, const OnBadRow& 
   {
     od::parser parser;
     od::document doc;
-    if (parser.iterate(padded.view()).get(doc) || !valid(doc)) return false;
+    if (parser.iterate(padded.view()).get(doc) || validate(doc)) return false;
     if (!attributes_shape(doc, rows)) return false;
   }
   report_bad_rows(rows, on_bad_row);

@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -32,6 +33,25 @@ struct TextToSplit {
   // Bytes readable past text.end() (simdjson reads up to 64 past the end); with fewer, the text
   // is copied once into a padded buffer.
   std::size_t readable_after = 0;
+};
+
+// One event row ({"Event": {...}, ...}, whose text is valid JSON, e.g. a slice of a page that was
+// read through) at a time, split from its text as split_events_text() splits each row (per
+// indicator): the poller's pages are read the same way. Reusable across rows.
+class EventRowSplitter {
+ public:
+  EventRowSplitter(EmitDoc emit, ShouldStop should_stop);
+  ~EventRowSplitter();
+  EventRowSplitter(const EventRowSplitter&) = delete;
+  EventRowSplitter& operator=(const EventRowSplitter&) = delete;
+
+  // False when a slice of the row could not be read after all (a bug, not input): failure().
+  bool split(TextToSplit row);
+  const std::string& failure() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
 };
 
 // An /events/restSearch body ({"response": [...]}), a list of {"Event"} rows, or one

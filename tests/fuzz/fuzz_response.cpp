@@ -1,7 +1,8 @@
 // libFuzzer: one HTTP answer of MISP through the pager's ResponseDecoder, for both endpoints. The
 // input is headers, a blank line, then the body ("name: value" lines; without a blank line the
 // whole input is the body), so the Date and X-Skipped-Elements-Count headers are fuzzed too.
-// decode() returns an Error for anything that is not MISP's JSON; it must never throw.
+// decode() returns an Error for anything that is not MISP's JSON; it must never throw, and the rows
+// it finds are object texts within the body.
 #include <cctype>
 #include <cstddef>
 #include <cstdint>
@@ -37,12 +38,14 @@ misp::plugin::HttpResponse response_of(std::string_view in) {
   return r;
 }
 
-void check(misp::plugin::ResponseDecoder& decoder, const misp::plugin::HttpResponse& r) {
-  auto page = decoder.decode(r);
+void check(misp::plugin::ResponseDecoder& decoder, misp::plugin::HttpResponse r) {
+  auto page = decoder.decode(std::move(r));
   if (!page) return;
   if (page->rows.size() != page->keys.size() || page->skipped < 0) __builtin_trap();
-  for (const auto* row : page->rows)
-    if (!row) __builtin_trap();
+  for (std::string_view row : page->rows)  // each row an object's text within the body
+    if (row.size() < 2 || row.front() != '{' || row.data() < page->body->data() ||
+        row.data() + row.size() > page->body->data() + page->body->size())
+      __builtin_trap();
 }
 
 }  // namespace
