@@ -19,7 +19,11 @@ Output Mapper::map_split(const json::Value& message) {
   return run(kPendingOriginal, &message);
 }
 
-Output Mapper::run(std::string_view message, const json::Value* tree) {
+Output Mapper::map_parsed(std::string_view message, json::Value& parsed) {
+  return run(message, nullptr, &parsed);
+}
+
+Output Mapper::run(std::string_view message, const json::Value* tree, json::Value* parsed) {
   doc_.reset();
   Value root = doc_.new_object(24);
   const bool attributes = options_.dataset == Dataset::kThreatAttributes;
@@ -45,7 +49,7 @@ Output Mapper::run(std::string_view message, const json::Value* tree) {
   }
   ctx.set("message", message);
 
-  PipelineRun run{options_, parser_, indicator_, {}, false, tree};
+  PipelineRun run{options_, parser_, indicator_, {}, false, tree, message, parsed};
   try {
     try {
       if (attributes)

@@ -25,11 +25,15 @@ class Mapper {
   // map() of its write_go() text, without writing and parsing that text (written only when
   // event.original is kept). message must stay valid during the call.
   Output map_split(const json::Value& message);
+  // The same as map(message) for a message the caller has parsed already with json::Parser (a
+  // line it read to tell its shape): the pipeline takes `parsed` over and works on it in place
+  // (its nodes must live until the call returns), and the text is not parsed a second time.
+  Output map_parsed(std::string_view message, json::Value& parsed);
 
   const Options& options() const { return options_; }
 
  private:
-  Output run(std::string_view message, const json::Value* tree);
+  Output run(std::string_view message, const json::Value* tree, json::Value* parsed = nullptr);
 
   Options options_;
   json::Parser parser_;

@@ -18,6 +18,12 @@ void json_processor(Ctx& ctx, PipelineRun& run, std::string_view from, std::stri
     ctx.set(to, json::go_roundtrip(ctx.doc(), *run.message_tree));  // parsed once, by the poller
     return;
   }
+  if (run.parsed_message && src->str().data() == run.message_text.data() &&
+      src->str().size() == run.message_text.size()) {
+    ctx.set(to, *run.parsed_message);  // the very text the reader parsed: taken over, once
+    run.parsed_message = nullptr;
+    return;
+  }
   Value parsed;
   std::string error;
   if (!run.parser.parse(src->str(), ctx.doc(), parsed, error))

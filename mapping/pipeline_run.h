@@ -21,6 +21,10 @@ struct PipelineRun {
   // The split document as a tree (Mapper::map_split): `message` then holds kPendingOriginal, the
   // json processor takes the tree as parsed, and the text is written only if event.original stays.
   const json::Value* message_tree = nullptr;
+  // The message text and, when the caller parsed it already (Mapper::map_parsed), its tree: the
+  // json processor takes that tree instead of parsing the same text again.
+  std::string_view message_text;
+  json::Value* parsed_message = nullptr;
 };
 
 // Stands for event.original until the end of a map_split() run; recognised by its address. An

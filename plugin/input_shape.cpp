@@ -125,7 +125,8 @@ class Dispatch {
 
   bool stopped() const { return stopped_; }
 
-  std::string operator()(std::string_view text, const Value& v, json::Doc& doc,
+  // v is text's parse; a document passed on whole hands it over (Message::parsed).
+  std::string operator()(std::string_view text, Value& v, json::Doc& doc,
                          const std::string& where) {
     where_ = &where;
     n_ = 0;
@@ -160,8 +161,8 @@ class Dispatch {
         !on_message_(Message{{}, &doc}, *where_ + ": document " + std::to_string(++n_)))
       stopped_ = true;
   }
-  void whole(std::string_view text) {
-    if (!on_message_(Message{text, nullptr}, *where_)) stopped_ = true;
+  void whole(std::string_view text, Value& parsed) {
+    if (!on_message_(Message{text, nullptr, &parsed}, *where_)) stopped_ = true;
   }
   // Reports each row of `list` (at JSON pointer `pointer`) that is not an object: the split
   // skips them as httpjson does, but a file given to map() should not lose rows silently.
@@ -175,7 +176,7 @@ class Dispatch {
     }
   }
 
-  std::string events(std::string_view text, const Value& v, json::Doc& doc) {
+  std::string events(std::string_view text, Value& v, json::Doc& doc) {
     auto emit = [this](const Value& doc) { split_one(doc); };
     const Value* response = json::find_member(v, "response");
     if (response && response->is_object())
@@ -188,7 +189,7 @@ class Dispatch {
       split_events_response_docs(v, mode_, emit);
     } else if (const Value* event = json::find_member(v, "Event"); event && event->is_object()) {
       if (already_split(*event))
-        whole(text);
+        whole(text, v);
       else
         split_event_docs(v, mode_, emit);
     } else if (looks_like_event_body(v)) {
@@ -201,7 +202,7 @@ class Dispatch {
     return "";
   }
 
-  std::string attributes(std::string_view text, const Value& v) {
+  std::string attributes(std::string_view text, Value& v) {
     const Value* response = json::find_member(v, "response");
     if (response && response->is_array())
       return "this is an /events/restSearch response; map it with --dataset threat";
@@ -210,7 +211,7 @@ class Dispatch {
       if (std::string why = check_attribute_list(v, response); !why.empty()) return why;
       split_attributes_response_docs(v, [this](const Value& doc) { split_one(doc); });
     } else if (looks_like_attribute(v)) {
-      whole(text);
+      whole(text, v);
     } else {
       return "not a MISP attribute or attributes response";
     }

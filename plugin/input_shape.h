@@ -26,6 +26,9 @@ namespace misp::plugin {
 struct Message {
   std::string_view text;
   const json::Value* tree = nullptr;
+  // With text: its parse (json::Parser), which the reader made to tell its shape. The receiver
+  // may take it over and change it (Mapper::map_parsed) instead of parsing the text again.
+  json::Value* parsed = nullptr;
 };
 // The message's text, written into buf when it is a tree.
 std::string_view text_of(const Message& m, std::string& buf);

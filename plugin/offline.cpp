@@ -45,7 +45,9 @@ MapCounts map_with(const Config& config, const Host& host, const Read& read) {
       out.timestamp_ms = now_ms;  // as the poller's raw output: the shipper's clock
       raw_text = text_of(message, text);
     } else {
-      out = message.tree ? mapper.map_split(*message.tree) : mapper.map(message.text);
+      out = message.tree     ? mapper.map_split(*message.tree)
+            : message.parsed ? mapper.map_parsed(message.text, *message.parsed)
+                             : mapper.map(message.text);
       if (out.kind == mapping::Output::Kind::kDropped) return ++counts.dropped, true;
     }
     if (!host.emit(make_event(out, raw_text, raw, index, where))) return false;

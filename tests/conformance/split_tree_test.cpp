@@ -1,5 +1,6 @@
 // One parse per byte (issue 12): the poller hands split documents to the mapper as trees
-// (Mapper::map_split) instead of writing the `message` text and parsing it again. That is only
+// (Mapper::map_split) instead of writing the `message` text and parsing it again, and a reader
+// that parsed a line to tell its shape hands that tree over (Mapper::map_parsed). That is only
 // allowed if nothing changes: every document here is mapped both ways and must come out byte for
 // byte the same, with event.original kept and dropped, both data sets and both split modes.
 #include <gtest/gtest.h>
@@ -147,6 +148,16 @@ void expect_same_both_ways(mapping::Mapper& mapper, const Value& doc, const std:
   EXPECT_EQ(by_tree.kind, by_text.kind) << where;
   EXPECT_EQ(by_tree.error, by_text.error) << where;
   EXPECT_EQ(by_tree.timestamp_ms, by_text.timestamp_ms) << where;
+  // And the text parsed by its reader first (an NDJSON line), its tree handed over.
+  json::Parser parser;
+  json::Doc doc_of_text;
+  Value parsed;
+  std::string error;
+  ASSERT_TRUE(parser.parse(text, doc_of_text, parsed, error)) << error;
+  mapping::Output by_parsed = mapper.map_parsed(text, parsed);
+  EXPECT_EQ(by_parsed.document, by_text.document) << where;
+  EXPECT_EQ(by_parsed.id, by_text.id) << where;
+  EXPECT_EQ(by_parsed.error, by_text.error) << where;
 }
 
 TEST(SplitTree, MapsEveryDocumentOfEveryExportLikeItsText) {
