@@ -26,6 +26,9 @@ namespace misp::plugin {
 
 namespace {
 
+// What simdjson may read past a body's end (SIMDJSON_PADDING), kept free as bodies grow.
+constexpr std::size_t kBodySlack = 64;
+
 // Longest single sleep: abort() ends any wait within this, whatever the host's sleep does.
 constexpr std::int64_t kStopSliceMs = 200;
 
@@ -306,7 +309,12 @@ struct HttpClient::Try {
         a.too_large = true;
         return false;
       }
-      a.out.body.append(data, n);
+      // Grow with room for the 64 bytes simdjson reads past the end, so the decoder reads the
+      // body where it is instead of copying a whole page to make that room.
+      std::string& body = a.out.body;
+      if (body.capacity() < body.size() + n + kBodySlack)
+        body.reserve(std::max(body.capacity() * 2, body.size() + n + kBodySlack));
+      body.append(data, n);
       return true;
     };
   }
