@@ -14,6 +14,8 @@ namespace {
 // has checked UTF-8 and control bytes everywhere), the DOM's depth limit and trailing content.
 class Validator {
  public:
+  // The DOM counts a container's depth once it has a first element and refuses the 1024th level;
+  // the count also bounds this recursion.
   static constexpr unsigned kMaxDepth = 1024;
 
   template <typename V>  // od::value, or od::document for the root
@@ -52,8 +54,9 @@ class Validator {
 
  private:
   error_code object(od::object& o) {
-    if (++depth_ > kMaxDepth) return simdjson::DEPTH_ERROR;
+    Level level(depth_);
     for (auto item : o) {
+      if (level.enter()) return simdjson::DEPTH_ERROR;
       od::field field;
       if (auto err = std::move(item).get(field)) return err;
       const char* k = field.key().raw();
@@ -65,20 +68,40 @@ class Validator {
       od::value v = field.value();
       if (auto err = value(v)) return err;
     }
-    --depth_;
     return SUCCESS;
   }
 
   error_code array(od::array& a) {
-    if (++depth_ > kMaxDepth) return simdjson::DEPTH_ERROR;
+    Level level(depth_);
     for (auto item : a) {
+      if (level.enter()) return simdjson::DEPTH_ERROR;
       od::value v;
       if (auto err = std::move(item).get(v)) return err;
       if (auto err = value(v)) return err;
     }
-    --depth_;
     return SUCCESS;
   }
+
+  // One container's level: counted at its first element (enter() is true when that is too deep),
+  // given back when the container is done.
+  class Level {
+   public:
+    explicit Level(unsigned& depth) : depth_(depth) {}
+    ~Level() {
+      if (entered_) --depth_;
+    }
+    Level(const Level&) = delete;
+    Level& operator=(const Level&) = delete;
+    bool enter() {
+      if (entered_) return false;
+      entered_ = true;
+      return ++depth_ >= kMaxDepth;
+    }
+
+   private:
+    unsigned& depth_;
+    bool entered_ = false;
+  };
 
   template <typename V>
   static error_code string(V& v) {
@@ -176,9 +199,11 @@ error_code elements_of(od::value& v, std::vector<Element>& out) {
 }
 
 bool non_empty_list(std::string_view list_text) {
+  // raw_json() runs to the next token: blanks after the ']' are part of the text.
+  auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+  while (!list_text.empty() && blank(list_text.back())) list_text.remove_suffix(1);
   for (std::size_t i = 1; i + 1 < list_text.size(); ++i)
-    if (list_text[i] != ' ' && list_text[i] != '\t' && list_text[i] != '\n' && list_text[i] != '\r')
-      return true;
+    if (!blank(list_text[i])) return true;
   return false;
 }
 

@@ -81,8 +81,14 @@ TEST(JsonText, ValidatesAsTheDomParses) {
       "{\"response\":[{\"Event\":{\"Attribute\":[{\"v\":1}]}}]} x",
       std::string("[\"a\0b\"]", 7),
   };
-  for (std::size_t depth : {1023, 1024, 1025, 100000})
+  for (std::size_t depth : {1022, 1023, 1024, 1025, 100000}) {
     cases.push_back(std::string(depth, '[') + std::string(depth, ']'));
+    cases.push_back(std::string(depth, '[') + "1" + std::string(depth, ']'));
+    std::string objects;
+    for (std::size_t i = 0; i < depth; ++i) objects += "{\"a\":";
+    cases.push_back(objects + "{}" + std::string(depth, '}'));
+    cases.push_back(objects + "[1]" + std::string(depth, '}'));
+  }
   for (const auto& c : cases) {
     std::string ignored;
     EXPECT_EQ(valid_in_place(c), test::dom_typed(c, ignored)) << c.substr(0, 80);

@@ -95,6 +95,9 @@ TEST(SplitText, EventShapesMatchTheTree) {
       {R"({"response":{"Attribute":[]}})", false},
       {R"({"response":"nope"})", false},
       {R"({"Event":{"info":"x","Attribute":[]}})", false},
+      {"{\"Event\":{\"info\":\"x\",\"Attribute\":[] ,\"Object\":[\n ]\n}\n}\n", false},  // split
+      {"{\n  \"Event\": {\n    \"Attribute\": [\n      " + std::string(kA1) + "\n    ]\n  }\n}\n",
+       true},                                                               // pretty-printed
       {R"({"info":"x","uuid":"u","Attribute":[{"type":"x"}]})", false},     // a bare event body
       {R"({"response":[)" + event(R"("Attribute":)" + a) + "]} x", false},  // not JSON
       {R"({"response":[)" + event(R"("Attribute":[{"type":"\q"}])") + "]}", false},
