@@ -251,7 +251,7 @@ std::string document_line(const Document& d) {
 }
 
 void append_document_line(const Document& d, std::string& line) {
-  line.reserve(line.size() + d.body.size() + d.id.size() + d.index.size() + 48);
+  if (line.empty()) line.reserve(d.body.size() + d.id.size() + d.index.size() + 48);
   line += "{\"@metadata\":{\"_id\":";
   append_json_string(line, d.id);
   line += ",\"index\":";
