@@ -4,7 +4,8 @@
 #   - NDJSON is streamed: peak RSS does not grow with the input (10k vs 60k documents differ by
 #     under 8 MiB) and stays under 64 MiB;
 #   - one large JSON document (an event of N attributes, an attributes response) is split from its
-#     text: peak RSS under 2.5x its size over the process's own footprint;
+#     text: peak RSS under 2.5x its size over the process's own footprint; one under 8 MiB is
+#     parsed as a tree: under 8x its size over the footprint;
 #   - a poll (`run --once`) holds pages, not the data set: 20k and 40k attributes at limit 1000
 #     differ by under 8 MiB, and stay under 64 MiB; one event of 20k attributes on the events
 #     stream stays under 8x its size + 32 MiB (its documents are streamed, not built all first).
@@ -39,6 +40,15 @@ if [ $asan = 0 ]; then
   [ "$large" -lt 65536 ] || fail "NDJSON peak RSS ${large} KiB is over the 64 MiB bound"
 fi
 
+# A document under 8 MiB is parsed whole as a tree: under 8x its size over the footprint.
+python3 "$gen" event 6000 >"$tmp/body.json"
+bytes=$(stat -c %s "$tmp/body.json")
+peak=$(peak_kib threat "$tmp/body.json")
+[ "$(wc -l <"$tmp/out.ndjson")" = 6000 ] || fail "small event: wrong document count"
+echo "one event of 6k attributes, $((bytes / 1024)) KiB, parsed as a tree: peak RSS ${peak} KiB"
+if [ $asan = 0 ]; then
+  [ "$peak" -lt $((bytes * 8 / 1024 + small)) ] || fail "small event peak RSS ${peak} KiB is over 8x"
+fi
 # One large JSON document is split from its text (issue 12): the body, simdjson's index of it
 # while its shape is read, then one document at a time. Bound: 2.5x the body over the process's
 # own footprint (the 10k-document NDJSON run above: code, buffers, the mapper).
