@@ -1,5 +1,6 @@
 #include "plugin/json_text.h"
 
+#include <algorithm>
 #include <cstring>
 #include <utility>
 
@@ -126,6 +127,15 @@ class Validator {
 };
 
 }  // namespace
+
+simdjson::simdjson_result<od::document> iterate(od::parser& parser, const char* text,
+                                                std::size_t size, std::size_t allocated) {
+  constexpr std::size_t kDepth = Validator::kMaxDepth + 2;  // + the empty innermost, + the root
+  if (parser.max_depth() < kDepth || parser.capacity() < size) {
+    if (auto err = parser.allocate(std::max(size, parser.capacity()), kDepth)) return err;
+  }
+  return parser.iterate(text, size, allocated);
+}
 
 error_code validate(od::document& doc) {
   Validator check;
