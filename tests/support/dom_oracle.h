@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "mapping/json/value.h"
 
@@ -108,6 +109,91 @@ inline bool dom_typed(std::string_view text, std::string& out) {
   if (parser.parse(padded).get(root)) return false;
   dom_typed(root, out);
   return true;
+}
+
+// JSON's edge cases, for what must read text exactly as the DOM does: numbers at the integer and
+// double limits, escapes and surrogates, control and invalid bytes, broken structure, trailing
+// content, and nesting around the DOM's depth limit of 1024 (lists and objects, empty and not).
+inline std::vector<std::string> json_edge_cases() {
+  std::vector<std::string> cases = {
+      "{}",
+      "[]",
+      "null",
+      "true",
+      "false",
+      "0",
+      "-0",
+      "-0.0",
+      "1e400",
+      "-1e400",
+      "1E-400",
+      "123456789012345678901234567890",
+      "18446744073709551615",
+      "18446744073709551616",
+      "9223372036854775807",
+      "9223372036854775808",
+      "-9223372036854775808",
+      "-9223372036854775809",
+      "0.1",
+      "1.7976931348623157e308",
+      "4.9e-324",
+      "01",
+      "1.",
+      ".5",
+      "+1",
+      "1e",
+      "\"\"",
+      "\"a\\\"b\"",
+      "\"\\u00e9\\ud83d\\ude00\"",
+      "\"\\ud800\"",
+      "\"\\udc00\\ud800\"",
+      "\"\\q\"",
+      "\"\\u12\"",
+      "\"a\x01\"",
+      "\"a\x7f\"",
+      "\"\xc3\xa9\"",
+      "\"\xff\"",
+      "\"\xed\xa0\x80\"",
+      "{\"k\\u0041\":1}",
+      "{\"a\\q\":1}",
+      "{\"a\":1,\"a\":2}",
+      "{\"a\":1,}",
+      "[1,]",
+      "[1 2]",
+      "{\"a\" 1}",
+      "{1:2}",
+      "[1] 2",
+      "[1]   \n",
+      "  {\"a\":[]}  ",
+      "",
+      "   ",
+      "[",
+      "]",
+      "{\"a\":tru}",
+      "[nul]",
+      "[truex]",
+      "[nullx]",
+      "[\"a\"\"b\"]",
+      "[[[[[[[[[[]]]]]]]]]]",
+      "{\"a\":{\"b\":{\"c\":[1,{\"d\":null}]}}}",
+      "\"abc",
+      "[\"\t\"]",
+      "[1.0e+2, -1.5E-3, 1e22, 1e21]",
+      "[\"a\\/b\", \"\\b\\f\\n\\r\\t\"]",
+      "{\"response\":[{\"Event\":{\"Attribute\":[{\"v\":1}]}}]} x",
+      std::string("[\"a\0b\"]", 7),
+  };
+  for (std::size_t depth : {1022, 1023, 1024, 1025, 2000, 100000}) {
+    cases.push_back(std::string(depth, '[') + std::string(depth, ']'));
+    cases.push_back(std::string(depth, '[') + "1" + std::string(depth, ']'));
+    std::string objects;
+    for (std::size_t i = 0; i < depth; ++i) objects += "{\"a\":";
+    cases.push_back(objects + "{}" + std::string(depth, '}'));
+    cases.push_back(objects + "[1]" + std::string(depth, '}'));
+    cases.push_back(objects + "1" + std::string(depth, '}'));
+  }
+  cases.push_back(std::string(1000000, '[') + std::string(1000000, ']'));
+  return cases;
 }
 
 }  // namespace misp::test

@@ -6,13 +6,12 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 #include <limits>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "plugin/input_shape.h"
+#include "tests/support/vectors.h"
 
 namespace misp::plugin {
 namespace {
@@ -147,20 +146,13 @@ TEST(SplitText, StoppingPartWayStopsAlike) {
   for (std::size_t stop : {1, 2, 3, 7}) expect_same(body, Dataset::kThreat, "stop", stop);
 }
 
-std::string read_file(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // Every real export and generated body, both data streams.
 TEST(SplitText, EveryExportMatchesTheTree) {
   namespace fs = std::filesystem;
   std::size_t files = 0;
   for (const auto& entry : fs::directory_iterator(MISP_SHARED_DIR "/vectors/misp")) {
     if (entry.path().extension() != ".json") continue;
-    std::string text = read_file(entry.path());
+    std::string text = test::read_file(entry.path().string());
     ++files;
     expect_same(text, Dataset::kThreat, entry.path().filename().string());
     expect_same(text, Dataset::kThreatAttributes, entry.path().filename().string());
