@@ -128,13 +128,13 @@ class Validator {
 
 }  // namespace
 
-simdjson::simdjson_result<od::document> iterate(od::parser& parser, const char* text,
-                                                std::size_t size, std::size_t allocated) {
+simdjson::simdjson_result<od::document> iterate(od::parser& parser,
+                                                simdjson::padded_string_view text) {
   constexpr std::size_t kDepth = Validator::kMaxDepth + 2;  // + the empty innermost, + the root
-  if (parser.max_depth() < kDepth || parser.capacity() < size) {
-    if (auto err = parser.allocate(std::max(size, parser.capacity()), kDepth)) return err;
+  if (parser.max_depth() < kDepth || parser.capacity() < text.length()) {
+    if (auto err = parser.allocate(std::max(text.length(), parser.capacity()), kDepth)) return err;
   }
-  return parser.iterate(text, size, allocated);
+  return parser.iterate(text);
 }
 
 error_code validate(od::document& doc) {

@@ -19,8 +19,8 @@ using simdjson::error_code;
 // Starts reading text (with SIMDJSON_PADDING readable bytes past its end). Use this, not
 // parser.iterate(): the parser is sized for the depth validate() lets through plus the one empty
 // container it does not count (simdjson's development checks assert beyond its max_depth).
-simdjson::simdjson_result<od::document> iterate(od::parser& parser, const char* text,
-                                                std::size_t size, std::size_t allocated);
+simdjson::simdjson_result<od::document> iterate(od::parser& parser,
+                                                simdjson::padded_string_view text);
 
 // Reads the whole document, every value checked as a DOM parse checks it (structure, numbers,
 // literals, escapes, UTF-8, depth 1024, nothing after the root), then rewinds it for reading.

@@ -97,7 +97,9 @@ bool read_row(od::parser& parser, std::string_view row, std::size_t readable_aft
               RowMembers& m, std::optional<std::int64_t>& ts, std::optional<std::int64_t>& id) {
   od::document doc;
   od::object item;
-  if (json_text::iterate(parser, row.data(), row.size(), row.size() + readable_after).get(doc) ||
+  if (json_text::iterate(
+          parser, simdjson::padded_string_view(row.data(), row.size(), row.size() + readable_after))
+          .get(doc) ||
       doc.get_object().get(item))
     return false;
   if (!attributes) {
@@ -146,7 +148,9 @@ Result<DecodedPage> ResponseDecoder::decode(HttpResponse&& response) {
   {
     od::parser parser;  // the whole page's index: gone before the rows are read
     od::document doc;
-    auto err = json_text::iterate(parser, body.data(), body.size(), body.capacity()).get(doc);
+    auto err = json_text::iterate(
+                   parser, simdjson::padded_string_view(body.data(), body.size(), body.capacity()))
+                   .get(doc);
     if (!err) err = json_text::validate(doc);
     if (err)
       return Error{

@@ -110,9 +110,7 @@ struct EventRowSplitter::Impl {
     bool is_event = false;
     {
       od::document doc;
-      if (iterate(parser_, padded.view().data(), padded.view().size(), padded.view().capacity())
-              .get(doc))
-        return fail("the row's text");
+      if (iterate(parser_, padded.view()).get(doc)) return fail("the row's text");
       od::object row;
       if (doc.get_object().get(row)) return fail("the row");
       for (auto item : row) {
@@ -332,10 +330,7 @@ bool split_events_text(TextToSplit in, const EmitDoc& emit, const OnBadRow& on_b
   {
     od::parser parser;  // the whole text's index: gone before the first document
     od::document doc;
-    if (iterate(parser, padded.view().data(), padded.view().size(), padded.view().capacity())
-            .get(doc) ||
-        validate(doc))
-      return false;
+    if (iterate(parser, padded.view()).get(doc) || validate(doc)) return false;
     if (!events_shape(doc, rows, single)) return false;
   }
   EventRowSplitter splitter(emit, should_stop);
@@ -362,10 +357,7 @@ bool split_attributes_text(TextToSplit in, const EmitDoc& emit, const OnBadRow& 
   {
     od::parser parser;
     od::document doc;
-    if (iterate(parser, padded.view().data(), padded.view().size(), padded.view().capacity())
-            .get(doc) ||
-        validate(doc))
-      return false;
+    if (iterate(parser, padded.view()).get(doc) || validate(doc)) return false;
     if (!attributes_shape(doc, rows)) return false;
   }
   report_bad_rows(rows, on_bad_row);

@@ -16,7 +16,10 @@ bool valid_in_place(std::string text) {
   text.reserve(text.size() + simdjson::SIMDJSON_PADDING);
   simdjson::ondemand::parser parser;
   simdjson::ondemand::document doc;
-  if (json_text::iterate(parser, text.data(), text.size(), text.capacity()).get(doc)) return false;
+  if (json_text::iterate(parser,
+                         simdjson::padded_string_view(text.data(), text.size(), text.capacity()))
+          .get(doc))
+    return false;
   return json_text::validate(doc) == simdjson::SUCCESS;
 }
 
